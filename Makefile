@@ -1,0 +1,67 @@
+# rjcase: `make run` serves the app with demo data and background jobs; `make test` runs every test.
+# With DATABASE_URL / REDIS_URL set, both use PostgreSQL and Redis instead of SQLite and the file broker.
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+export DEBUG ?= 1
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint format migrations-check deploy-check audit assets bench clean
+
+$(VENV)/.installed: requirements/dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements/dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/dist/.built: node_modules/.installed frontend/build.mjs $(wildcard frontend/scss/*.scss)
+	npm run --silent build
+	touch $@
+
+assets: static/dist/.built
+
+install: $(VENV)/.installed assets
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	@echo "rjcase is starting at http://$(HOST):$(PORT)/ (demo password in README.md). Press Ctrl+C to stop."
+	trap 'kill 0' INT TERM EXIT; \
+	$(VENV)/bin/celery -A rjcase worker --beat --loglevel=INFO --concurrency=2 & \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check: $(VENV)/.installed
+	$(PY) manage.py makemigrations --check --dry-run
+
+deploy-check: $(VENV)/.installed
+	DEBUG=0 SECRET_KEY=deploy-check-$$(head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n') \
+	ALLOWED_HOSTS=rjcase.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+audit: install
+	$(VENV)/bin/pip-audit --strict --progress-spinner off -r requirements/base.txt
+	npm audit --omit=dev
+
+bench: install
+	$(PY) bench/generate.py --cases $(or $(N),20000)
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules static/dist var db.sqlite3

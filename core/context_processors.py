@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+# (label, url name, capability, url names that mark the item active)
+NAV_ITEMS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("My work", "cases:my_work", "core.view_my_work", ("cases:my_work",)),
+    ("My referrals", "cases:my_referrals", "core.view_my_referrals", ("cases:my_referrals",)),
+    ("Approvals", "risk:approvals", "core.approve_assessments", ("risk:approvals",)),
+    ("Returns", "reporting:returns", "core.manage_returns", ("reporting:returns",)),
+    ("Dashboard", "reporting:dashboard", "core.view_dashboard", ("reporting:dashboard",)),
+    ("Service", "core:service_summary", "core.view_service_summary", ("core:service_summary",)),
+)
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"primary_nav": [], "service_name": "rjcase"}
+    match = getattr(request, "resolver_match", None)
+    current = f"{match.namespace}:{match.url_name}" if match and match.namespace else ""
+    items = [
+        {"label": label, "url": reverse(name), "active": current in active_for}
+        for label, name, perm, active_for in NAV_ITEMS
+        if user.has_perm(perm)
+    ]
+    return {"primary_nav": items, "service_name": "rjcase"}

@@ -1,0 +1,156 @@
+"""GOV.UK Design System rendering for every Django form.
+
+Forms stay plain Django forms: the renderer and the widget templates under
+templates/django/forms/ give them GOV.UK markup, error messages and classes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.forms.renderers import TemplatesSetting
+from django.utils import timezone
+
+_INPUT_CLASSES = {
+    forms.Textarea: "govuk-textarea",
+    forms.Select: "govuk-select",
+    forms.SelectMultiple: "govuk-select",
+    forms.FileInput: "govuk-file-upload",
+}
+
+
+class GovUKFormRenderer(TemplatesSetting):
+    form_template_name = "forms/govuk_form.html"
+    field_template_name = "forms/govuk_field.html"
+
+
+def widget_css_class(widget: forms.Widget) -> str:
+    if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.CheckboxInput | DateInput):
+        return ""
+    for kind, css in _INPUT_CLASSES.items():
+        if isinstance(widget, kind):
+            return css
+    return "govuk-input"
+
+
+class DateInput(forms.MultiWidget):
+    """GOV.UK date input: day, month and year boxes."""
+
+    template_name = "forms/widgets/govuk_date.html"
+    use_fieldset = True
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        part = {"inputmode": "numeric", "class": "govuk-input govuk-date-input__input"}
+        widgets = {
+            "day": forms.TextInput(attrs={**part, "class": part["class"] + " govuk-input--width-2"}),
+            "month": forms.TextInput(attrs={**part, "class": part["class"] + " govuk-input--width-2"}),
+            "year": forms.TextInput(attrs={**part, "class": part["class"] + " govuk-input--width-4"}),
+        }
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, dt.date):
+            return [value.day, value.month, value.year]
+        if isinstance(value, str) and value:
+            try:
+                parsed = dt.date.fromisoformat(value)
+            except ValueError:
+                return [None, None, None]
+            return [parsed.day, parsed.month, parsed.year]
+        return [None, None, None]
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        parts = [data.get(f"{name}_{suffix}", "").strip() for suffix in ("day", "month", "year")]
+        if not any(parts):
+            return None
+        return parts
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        if isinstance(value, list | tuple):
+            value = list(value)
+        context = super().get_context(name, value, attrs)
+        labels = ("Day", "Month", "Year")
+        for subwidget, label in zip(context["widget"]["subwidgets"], labels, strict=True):
+            subwidget["label"] = label
+        return context
+
+
+class DateField(forms.Field):
+    """A date typed as day, month and year, with GOV.UK error messages."""
+
+    widget = DateInput
+
+    def __init__(self, *, past_only: bool = False, future_only: bool = False, **kwargs: Any) -> None:
+        self.past_only = past_only
+        self.future_only = future_only
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> dt.date | None:
+        if value in (None, "", [None, None, None]):
+            return None
+        if isinstance(value, dt.date):
+            return value
+        day, month, year = (str(v or "").strip() for v in value)
+        label = (self.label or "the date").lower()
+        missing = [name for name, part in (("day", day), ("month", month), ("year", year)) if not part]
+        if missing:
+            raise forms.ValidationError(f"Enter {label} with a {' and '.join(missing)}")
+        if not (day.isdigit() and month.isdigit() and year.isdigit()):
+            raise forms.ValidationError(f"Enter {label} as numbers, for example 27 3 2026")
+        if len(year) != 4:
+            raise forms.ValidationError("Year must include 4 numbers")
+        try:
+            date = dt.date(int(year), int(month), int(day))
+        except ValueError:
+            raise forms.ValidationError(f"Enter {label} as a real date") from None
+        if date.year < 1900:
+            raise forms.ValidationError(f"Enter {label} after 1900")
+        return date
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is None:
+            return
+        today = timezone.localdate()
+        label = (self.label or "the date").capitalize()
+        if self.past_only and value > today:
+            raise forms.ValidationError(f"{label} must be today or in the past")
+        if self.future_only and value < today:
+            raise forms.ValidationError(f"{label} must be today or in the future")
+
+
+class GovUKFormMixin:
+    """Adds GOV.UK classes, error classes and aria-describedby to every widget."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            css = widget_css_class(field.widget)
+            if css:
+                existing = field.widget.attrs.get("class", "")
+                field.widget.attrs["class"] = f"{css} {existing}".strip()
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        for name in self.errors:  # type: ignore[attr-defined]
+            field = self.fields.get(name)  # type: ignore[attr-defined]
+            if field is None:
+                continue
+            css = widget_css_class(field.widget)
+            if css and "--error" not in field.widget.attrs.get("class", ""):
+                field.widget.attrs["class"] += f" {css}--error"
+            if not getattr(field.widget, "use_fieldset", False):
+                auto_id = self[name].auto_id  # type: ignore[index]
+                described = [f"{auto_id}_helptext"] if field.help_text else []
+                field.widget.attrs["aria-describedby"] = " ".join([*described, f"{auto_id}-error"])
+
+
+class Form(GovUKFormMixin, forms.Form):
+    pass
+
+
+class ModelForm(GovUKFormMixin, forms.ModelForm):
+    pass
