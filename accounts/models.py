@@ -19,6 +19,16 @@ OFFENDER_SIDE_ROLES = frozenset({Role.OFFENDER_MANAGER})
 VICTIM_SIDE_ROLES = frozenset({Role.VICTIM_LIAISON})
 
 
+class Skill(models.TextChoices):
+    DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse"
+    SEXUAL_HARM = "sexual_harm", "Sexual harm"
+    HATE_CRIME = "hate_crime", "Hate crime"
+    BEREAVEMENT = "bereavement", "Bereavement"
+    YOUTH = "youth", "Young people"
+    CUSTODY = "custody", "Work in prisons"
+    LANGUAGES = "languages", "Languages other than English"
+
+
 class PccArea(models.Model):
     """A Police and Crime Commissioner's area (one of the 42 police force areas)."""
 
@@ -78,6 +88,10 @@ class User(AbstractUser):
         max_length=120, blank=True, help_text="The organisation the person works for, for example Probation Service."
     )
     job_title = models.CharField(max_length=120, blank=True)
+    is_volunteer = models.BooleanField(
+        default=False, help_text="Volunteers facilitate only alongside an accredited facilitator."
+    )
+    skills = models.JSONField(default=list, blank=True, help_text="Codes from accounts.models.Skill.")
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:

@@ -25,12 +25,14 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "core.view_service_summary",
         "core.approve_assessments",
         "core.allocate_cases",
+        "core.screen_referrals",
         "core.view_dashboard",
         "core.manage_returns",
         "core.view_access_log",
     ),
     Role.ADMINISTRATOR: (
         "core.refer_case",
+        "core.screen_referrals",
         "core.view_service_summary",
         "core.manage_returns",
         "core.configure_service",
@@ -49,6 +51,15 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 
 def role_group_name(role: str) -> str:
     return f"role:{role}"
+
+
+# Roles whose members see every case of their own service (through a per-service group that
+# holds django-guardian object permissions on that service's cases).
+SERVICE_TEAM_ROLES = (Role.MANAGER, Role.ADMINISTRATOR)
+
+
+def service_team_group_name(service_id: int, role: str) -> str:
+    return f"service:{service_id}:{role}"
 
 
 def ensure_role_groups(*args: Any, **kwargs: Any) -> None:

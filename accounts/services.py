@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import PccArea, Role, Service, Team, User
-from accounts.roles import role_group_name
+from accounts.roles import SERVICE_TEAM_ROLES, role_group_name, service_team_group_name
 
 
 @transaction.atomic
@@ -55,9 +55,11 @@ def user_create(
 @transaction.atomic
 def user_set_role(*, user: User, role: str) -> None:
     """Keep the user's role field and their role group in step."""
-    groups = Group.objects.filter(name__startswith="role:")
+    groups = Group.objects.filter(name__startswith="role:") | Group.objects.filter(name__startswith="service:")
     user.groups.remove(*groups)
     user.groups.add(Group.objects.get_or_create(name=role_group_name(role))[0])
+    if role in SERVICE_TEAM_ROLES and user.service_id:
+        user.groups.add(Group.objects.get_or_create(name=service_team_group_name(user.service_id, role))[0])
     if user.role != role:
         user.role = role
         user.save(update_fields=["role"])

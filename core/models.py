@@ -16,6 +16,7 @@ class Capability(models.Model):
         permissions = [
             ("view_my_work", "See My work: tasks and allocated cases"),
             ("refer_case", "Refer a case"),
+            ("screen_referrals", "Decide whether a referral meets the targeting criteria"),
             ("view_my_referrals", "See My referrals"),
             ("approve_assessments", "Approve or return pre-conference risk assessments"),
             ("allocate_cases", "Allocate cases to facilitators"),

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "risk",
     "agreements",
     "reporting",
+    "audit",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,114 @@
+"""Reads for the cases app. Every list is filtered in the database by the user's permissions."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from accounts.models import User
+from cases import permissions
+from cases.models import (
+    Case,
+    CaseEvent,
+    CaseUserObjectPermission,
+    Offender,
+    Side,
+    Task,
+    Victim,
+)
+from cases.models.case import OPEN_STAGES
+
+CASE_LIST_RELATED = ("lead_facilitator", "second_facilitator", "main_offence")
+
+
+def case_list_for_user(*, user: User) -> QuerySet[Case]:
+    """Every case the user may open as a member of the RJ team."""
+    return permissions.visible(Case.objects.all(), user, permissions.CASE_VIEW).select_related(*CASE_LIST_RELATED)
+
+
+def my_cases(*, user: User) -> QuerySet[Case]:
+    """Open cases allocated to the user (their own permission rows, not their team's)."""
+    allocated = CaseUserObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), user=user, permission__codename=permissions.CASE_CHANGE
+    )
+    return Case.objects.filter(Exists(allocated), stage__in=OPEN_STAGES).select_related(*CASE_LIST_RELATED)
+
+
+def referrals_for_user(*, user: User) -> QuerySet[Case]:
+    """Cases an offender manager or VLO may follow (stage and dates only)."""
+    return permissions.visible(Case.objects.all(), user, permissions.CASE_PROGRESS)
+
+
+def offenders_for_offender_manager(*, user: User, case: Case) -> QuerySet[Offender]:
+    return permissions.visible(case.offenders.all(), user, permissions.OFFENDER_SUMMARY)
+
+
+def tasks_for_user(*, user: User) -> QuerySet[Task]:
+    return Task.objects.filter(assignee=user, done_at__isnull=True).select_related("case").order_by("due_on", "id")
+
+
+def case_people(*, case: Case, user: User) -> dict[str, list]:
+    """The people on a case that the user may see, by side."""
+    victims = permissions.visible(case.victims.all(), user, permissions.VICTIM_VIEW)
+    offenders = permissions.visible(case.offenders.all(), user, permissions.OFFENDER_VIEW)
+    return {
+        Side.VICTIM: list(victims.select_related("ethnicity", "sex")),
+        Side.OFFENDER: list(offenders.select_related("ethnicity", "sex", "tier")),
+    }
+
+
+def case_timeline(*, case: Case, user: User, limit: int = 200) -> list[CaseEvent]:
+    """Timeline entries the user may see: case-wide ones, and each side's only if they may see that person."""
+    victim_ids = permissions.visible(case.victims.all(), user, permissions.VICTIM_VIEW).values("pk")
+    offender_ids = permissions.visible(case.offenders.all(), user, permissions.OFFENDER_VIEW).values("pk")
+    return list(
+        case.events.filter(Q(side="") | Q(victim__in=victim_ids) | Q(offender__in=offender_ids))
+        .select_related("actor")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+
+
+def participant_records(participant: Victim | Offender) -> dict[str, list]:
+    return {
+        "contacts": list(
+            participant.contacts.select_related(
+                "contact_type", "direction", "appointment", "logged_by", "next_appointment_type"
+            )[:50]
+        ),
+        "needs": list(participant.needs.select_related("need")),
+        "consents": list(participant.consents.all()),
+        "disclosures": list(participant.disclosures.all()),
+        "supporters": list(participant.supporters.select_related("relationship")),
+    }
+
+
+def search_cases(*, user: User, query: str) -> QuerySet[Case]:
+    """Cases matching a reference, name or identifier, among what the user may see.
+
+    Victim names match only where the user may see that victim; offender names and
+    identifiers only where the user may see that offender.
+    """
+    query = query.strip()
+    if not query:
+        return Case.objects.none()
+    base = case_list_for_user(user=user)
+    terms = query.split()
+    offender_match = Q()
+    victim_match = Q()
+    for term in terms:
+        offender_match &= (
+            Q(first_name__icontains=term)
+            | Q(last_name__icontains=term)
+            | Q(pnc_id__iexact=term)
+            | Q(prison_number__iexact=term)
+            | Q(crn__iexact=term)
+        )
+        victim_match &= Q(first_name__icontains=term) | Q(last_name__icontains=term)
+    offenders = permissions.visible(Offender.objects.filter(offender_match), user, permissions.OFFENDER_VIEW)
+    victims = permissions.visible(Victim.objects.filter(victim_match), user, permissions.VICTIM_VIEW)
+    return base.filter(
+        Q(reference__iexact=query)
+        | Q(reference__icontains=query)
+        | Q(police_reference__iexact=query)
+        | Q(pk__in=offenders.values("case_id"))
+        | Q(pk__in=victims.values("case_id"))
+    ).distinct()

@@ -1,0 +1,1 @@
+"""Writes for the cases app. Every function is keyword-only, atomic and takes the acting user."""

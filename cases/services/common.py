@@ -1,0 +1,97 @@
+"""Helpers shared by the case services: timeline entries, tasks and dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from accounts.models import Role, User
+from cases.models import Case, CaseEvent, Offender, Side, Task, Victim
+
+
+def now() -> dt.datetime:
+    return timezone.now()
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def event_add(
+    *,
+    case: Case,
+    actor: User | None,
+    kind: str,
+    summary: str,
+    participant: Victim | Offender | None = None,
+    needs_informing: bool = False,
+) -> CaseEvent:
+    side = ""
+    victim = offender = None
+    if isinstance(participant, Victim):
+        side, victim = Side.VICTIM, participant
+    elif isinstance(participant, Offender):
+        side, offender = Side.OFFENDER, participant
+    return CaseEvent.objects.create(
+        case=case,
+        occurred_at=now(),
+        actor=actor,
+        kind=kind,
+        side=side,
+        victim=victim,
+        offender=offender,
+        summary=summary[:500],
+        needs_informing=needs_informing,
+    )
+
+
+def task_add(
+    *,
+    case: Case,
+    assignee: User,
+    kind: str,
+    title: str,
+    due_on: dt.date | None = None,
+    participant: Victim | Offender | None = None,
+    event: CaseEvent | None = None,
+    dedupe_key: str | None = None,
+) -> Task:
+    side = ""
+    if isinstance(participant, Victim):
+        side = Side.VICTIM
+    elif isinstance(participant, Offender):
+        side = Side.OFFENDER
+    if dedupe_key:
+        existing = Task.objects.filter(dedupe_key=dedupe_key).first()
+        if existing:
+            return existing
+    return Task.objects.create(
+        case=case,
+        assignee=assignee,
+        kind=kind,
+        title=title[:200],
+        due_on=due_on or today(),
+        side=side,
+        victim=participant if isinstance(participant, Victim) else None,
+        offender=participant if isinstance(participant, Offender) else None,
+        event=event,
+        created_at=now(),
+        dedupe_key=dedupe_key,
+    )
+
+
+def tasks_for_managers(*, case: Case, kind: str, title: str, due_on: dt.date | None = None) -> list[Task]:
+    managers = User.objects.filter(service_id=case.service_id, role=Role.MANAGER, is_active=True)
+    return [task_add(case=case, assignee=m, kind=kind, title=title, due_on=due_on) for m in managers]
+
+
+def tasks_complete(*, tasks, actor: User | None) -> int:
+    """Mark open tasks done (history of who did it is kept on the task)."""
+    count = 0
+    for task in tasks.filter(done_at__isnull=True):
+        task.done_at = now()
+        task.done_by = actor
+        task.save(update_fields=["done_at", "done_by"])
+        count += 1
+    return count
