@@ -125,6 +125,14 @@ def get_case_any_for_user(user: User, pk: int, perms: Iterable[str], *, queryset
     return _get_for_user(queryset if queryset is not None else Case.objects.all(), user, pk, perms)
 
 
+def get_case_registered_by(user: User, pk: int) -> Case:
+    """A case the user registered: enough to show its reference on the confirmation page, nothing more."""
+    case = Case.objects.filter(pk=pk, created_by=user).first() if user.is_authenticated else None
+    if case is None:
+        raise Http404("Not found")
+    return case
+
+
 def perms_on(user: User, objects: Iterable[Model]) -> dict[tuple[type[Model], int], set[str]]:
     """Every permission `user` holds on each of `objects`, in two queries per model kind."""
     by_model: dict[type[Model], list[int]] = {}
@@ -227,21 +235,31 @@ def grant_offender_to_offender_manager(offender: Offender, user: User) -> None:
 
 def revoke_offender_from_offender_manager(offender: Offender, user: User) -> None:
     _revoke_user(offender, user, (OFFENDER_SUMMARY,))
-    still_on_case = (
-        OffenderUserObjectPermission.objects.filter(
-            user=user, content_object__case=offender.case, permission__codename=OFFENDER_SUMMARY
-        ).exists()
-        or VictimUserObjectPermission.objects.filter(
-            user=user, content_object__case=offender.case, permission__codename=VICTIM_SHARED
-        ).exists()
-    )
-    if not still_on_case:
-        _revoke_user(offender.case, user, (CASE_PROGRESS,))
+    _revoke_progress_if_unlinked(offender.case, user)
 
 
 def grant_victim_to_vlo(victim: Victim, user: User) -> None:
     _grant_user(victim.case, user, (CASE_PROGRESS,))
     _grant_user(victim, user, (VICTIM_SHARED,))
+
+
+def revoke_victim_from_vlo(victim: Victim, user: User) -> None:
+    _revoke_user(victim, user, (VICTIM_SHARED,))
+    _revoke_progress_if_unlinked(victim.case, user)
+
+
+def _revoke_progress_if_unlinked(case: Case, user: User) -> None:
+    """Take away the case progress page from someone no longer linked to anyone on the case."""
+    still_on_case = (
+        OffenderUserObjectPermission.objects.filter(
+            user=user, content_object__case=case, permission__codename=OFFENDER_SUMMARY
+        ).exists()
+        or VictimUserObjectPermission.objects.filter(
+            user=user, content_object__case=case, permission__codename=VICTIM_SHARED
+        ).exists()
+    )
+    if not still_on_case:
+        _revoke_user(case, user, (CASE_PROGRESS,))
 
 
 def users_with_case_access(case: Case) -> QuerySet[User]:

@@ -81,6 +81,22 @@ def participant_records(participant: Victim | Offender) -> dict[str, list]:
     }
 
 
+def search_person_filters(query: str) -> tuple[Q, Q]:
+    """Filters for offenders (names and identifiers) and victims (names) matching every word of `query`."""
+    offender_match = Q()
+    victim_match = Q()
+    for term in query.split():
+        offender_match &= (
+            Q(first_name__icontains=term)
+            | Q(last_name__icontains=term)
+            | Q(pnc_id__iexact=term)
+            | Q(prison_number__iexact=term)
+            | Q(crn__iexact=term)
+        )
+        victim_match &= Q(first_name__icontains=term) | Q(last_name__icontains=term)
+    return offender_match, victim_match
+
+
 def search_cases(*, user: User, query: str) -> QuerySet[Case]:
     """Cases matching a reference, name or identifier, among what the user may see.
 
@@ -91,18 +107,7 @@ def search_cases(*, user: User, query: str) -> QuerySet[Case]:
     if not query:
         return Case.objects.none()
     base = case_list_for_user(user=user)
-    terms = query.split()
-    offender_match = Q()
-    victim_match = Q()
-    for term in terms:
-        offender_match &= (
-            Q(first_name__icontains=term)
-            | Q(last_name__icontains=term)
-            | Q(pnc_id__iexact=term)
-            | Q(prison_number__iexact=term)
-            | Q(crn__iexact=term)
-        )
-        victim_match &= Q(first_name__icontains=term) | Q(last_name__icontains=term)
+    offender_match, victim_match = search_person_filters(query)
     offenders = permissions.visible(Offender.objects.filter(offender_match), user, permissions.OFFENDER_VIEW)
     victims = permissions.visible(Victim.objects.filter(victim_match), user, permissions.VICTIM_VIEW)
     return base.filter(

@@ -1,10 +1,11 @@
-from django.urls import path
-
-from cases import views
+from cases.views import allocation, case_page, lists, participants, referrals
 
 app_name = "cases"
 
 urlpatterns = [
-    path("my-work/", views.my_work, name="my_work"),
-    path("my-referrals/", views.my_referrals, name="my_referrals"),
+    *lists.urlpatterns,
+    *referrals.urlpatterns,
+    *allocation.urlpatterns,
+    *case_page.urlpatterns,
+    *participants.urlpatterns,
 ]

@@ -9,10 +9,18 @@ from django.urls import reverse
 NAV_ITEMS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("My work", "cases:my_work", "core.view_my_work", ("cases:my_work",)),
     ("My referrals", "cases:my_referrals", "core.view_my_referrals", ("cases:my_referrals",)),
+    ("Cases", "cases:case_list", "core.screen_referrals", ("cases:case_list", "cases:search")),
+    ("Allocate", "cases:allocation_queue", "core.allocate_cases", ("cases:allocation_queue",)),
     ("Approvals", "risk:approvals", "core.approve_assessments", ("risk:approvals",)),
     ("Returns", "reporting:returns", "core.manage_returns", ("reporting:returns",)),
     ("Dashboard", "reporting:dashboard", "core.view_dashboard", ("reporting:dashboard",)),
     ("Service", "core:service_summary", "core.view_service_summary", ("core:service_summary",)),
+    (
+        "Settings",
+        "cases:criteria",
+        "core.configure_service",
+        ("cases:criteria", "cases:criteria_new", "cases:criteria_detail"),
+    ),
 )
 
 

@@ -103,7 +103,7 @@ class DateField(forms.Field):
             raise forms.ValidationError("Year must include 4 numbers")
         try:
             date = dt.date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):
             raise forms.ValidationError(f"Enter {label} as a real date") from None
         if date.year < 1900:
             raise forms.ValidationError(f"Enter {label} after 1900")

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 
@@ -37,8 +38,10 @@ def _decode(token: str) -> tuple[Any, int, bool] | None:
         value, pk, backwards = json.loads(raw)
         if isinstance(value, dict) and "t" in value:
             value = dt.datetime.fromisoformat(value["t"]) if value.get("dt") else dt.date.fromisoformat(value["t"])
+        if value is None or isinstance(value, bool | list | dict):
+            return None
         return value, int(pk), bool(backwards)
-    except (ValueError, TypeError, json.JSONDecodeError):
+    except (ValueError, TypeError, OverflowError, json.JSONDecodeError):
         return None
 
 
@@ -47,6 +50,13 @@ def keyset_page(
 ) -> KeysetPage:
     """One page of `queryset` ordered by (field, id); `token` comes from a previous page's links."""
     decoded = _decode(token) if token else None
+    if decoded is not None:
+        try:
+            value = queryset.model._meta.get_field(field).to_python(decoded[0])
+        except (ValidationError, TypeError, ValueError, OverflowError):
+            decoded = None  # a token that was not made by us: start from the first page
+        else:
+            decoded = (value, decoded[1], decoded[2])
     backwards = bool(decoded and decoded[2])
     forward_desc = descending
     query_desc = forward_desc != backwards

@@ -7,7 +7,9 @@ covered the moment it is added.
 from __future__ import annotations
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, reverse
+
+from tests.url_patterns import iter_patterns
 
 PUBLIC = {
     "login",
@@ -21,26 +23,17 @@ PUBLIC = {
 SAMPLE_ARGS = {"int": "1", "str": "x", "slug": "x", "uuid": "00000000-0000-0000-0000-000000000000", "path": "x"}
 
 
-def _patterns(resolver: URLResolver, prefix: str = "", namespace: str = ""):
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            ns = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else entry.namespace or namespace
-            yield from _patterns(entry, prefix + str(entry.pattern), ns)
-        elif isinstance(entry, URLPattern):
-            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
-            yield name, entry, prefix + str(entry.pattern)
-
-
 def _sample_url(route: str, pattern: URLPattern) -> str:
     converters = getattr(pattern.pattern, "converters", {})
     url = route
     for key, converter in converters.items():
         kind = type(converter).__name__.replace("Converter", "").lower()
-        url = url.replace(f"<{kind}:{key}>", SAMPLE_ARGS.get(kind, "1")).replace(f"<{key}>", "x")
+        sample = SAMPLE_ARGS.get(kind) or converter.regex.split("|")[0]
+        url = url.replace(f"<{kind}:{key}>", sample).replace(f"<{key}>", "x")
     return "/" + url.lstrip("^").rstrip("$")
 
 
-ALL = sorted(((name or route), _sample_url(route, p)) for name, p, route in _patterns(get_resolver()))
+ALL = sorted(((name or route), _sample_url(route, p)) for name, p, route in iter_patterns())
 
 
 @pytest.mark.django_db

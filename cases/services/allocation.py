@@ -85,7 +85,7 @@ def case_allocate(*, case: Case, actor: User, lead: User, second: User | None, r
     if case.stage == Stage.ELIGIBILITY:
         from cases.services.lifecycle import case_set_stage
 
-        case_set_stage(case=case, actor=actor, stage=Stage.ALLOCATED)
+        case_set_stage(case=case, actor=actor, stage=Stage.ALLOCATED, by_service=True)
     if not reallocating:
         task_add(case=case, assignee=lead, kind=TaskKind.FIRST_CONTACT, title=f"Make first contact on {case.reference}")
     else:

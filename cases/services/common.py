@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
-
 from accounts.models import Role, User
 from cases.models import Case, CaseEvent, Offender, Side, Task, Victim
+from core import clock
 
 
 def now() -> dt.datetime:
-    return timezone.now()
+    return clock.now()
 
 
 def today() -> dt.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def event_add(

@@ -11,12 +11,25 @@ from cases.models import Case, Code, CodeList, EventKind, Offender, Stage, TaskK
 from cases.models.case import TERMINAL_STAGES, allowed_transitions
 from cases.services.common import event_add, now, task_add, tasks_complete, today
 
+# Reached only through screening (eligibility_decide, exceptional_decide) and allocation (case_allocate).
+SERVICE_ONLY_STAGES = (Stage.ELIGIBILITY, Stage.ALLOCATED)
+
 
 @transaction.atomic
-def case_set_stage(*, case: Case, actor: User, stage: str, note: str = "") -> Case:
-    """Move a case along its pathway; only the defined transitions are allowed."""
+def case_set_stage(*, case: Case, actor: User, stage: str, note: str = "", by_service: bool = False) -> Case:
+    """Move a case along its pathway; only the defined transitions are allowed.
+
+    Screening and allocation move a case into "eligible" and "allocated" themselves
+    (by_service=True); nobody can move a case there by hand.
+    """
     if stage in TERMINAL_STAGES:
         raise ValidationError("Use closure to close, withdraw or stop a case.")
+    if stage in SERVICE_ONLY_STAGES and not by_service:
+        raise ValidationError(
+            {"stage": "Screen the referral or allocate the case to move it on: it cannot be moved there by hand."}
+        )
+    if stage not in SERVICE_ONLY_STAGES and case.lead_facilitator_id is None:
+        raise ValidationError({"stage": "Allocate the case to a facilitator first."})
     if stage not in allowed_transitions(case.stage):
         raise ValidationError(
             f"A case at {Stage(case.stage).label.lower()} cannot move to {Stage(stage).label.lower()}."

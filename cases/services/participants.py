@@ -20,6 +20,7 @@ from cases import permissions
 from cases.models import (
     Case,
     ConsentKind,
+    DisclosureKind,
     EventKind,
     Offender,
     PathwayStatus,
@@ -132,8 +133,11 @@ def participant_update(*, participant: Victim | Offender, actor: User, data: dic
             permissions.revoke_offender_from_offender_manager(participant, old_om)
         if participant.offender_manager is not None:
             permissions.grant_offender_to_offender_manager(participant, participant.offender_manager)
-    if isinstance(participant, Victim) and participant.vlo != old_vlo and participant.vlo is not None:
-        permissions.grant_victim_to_vlo(participant, participant.vlo)
+    if isinstance(participant, Victim) and participant.vlo != old_vlo:
+        if old_vlo is not None:
+            permissions.revoke_victim_from_vlo(participant, old_vlo)
+        if participant.vlo is not None:
+            permissions.grant_victim_to_vlo(participant, participant.vlo)
     if changed or statuses is not None:
         _log(actor, Operation.ALTERATION, participant, participant, "Details changed")
     return participant
@@ -152,7 +156,8 @@ def contact_log(*, participant: Victim | Offender, actor: User, data: dict[str, 
     contact.is_attempt = contact.direction.code == "attempt"
     contact.is_late = logged_at - contact.occurred_at > LATE_AFTER
     event = contact.informs_event
-    if event is not None and (event.case_id != case.pk or (event.victim_id or event.offender_id) != participant.pk):
+    own_id = None if event is None else event.victim_id if isinstance(participant, Victim) else event.offender_id
+    if event is not None and (event.case_id != case.pk or own_id != participant.pk):
         raise ValidationError({"informs_event": "Choose a decision about this person."})
     contact.full_clean(exclude=["participant", "logged_by"])
     contact.save()
@@ -253,6 +258,9 @@ def consent_withdraw(*, consent: Model, actor: User, withdrawn_on: dt.date, reas
     )
     if consent.kind == ConsentKind.TAKE_PART:
         set_pathway_status(participant=participant, status=PathwayStatus.WITHDRAWN)
+        for item in participant.disclosures.filter(kind=DisclosureKind.TAKING_PART, withdrawn_on__isnull=True):
+            item.withdrawn_on = withdrawn_on
+            item.save(update_fields=["withdrawn_on"])
         open_tasks = case.tasks.filter(done_at__isnull=True)
         own = open_tasks.filter(victim=participant) if isinstance(participant, Victim) else None
         if own is None:
@@ -264,6 +272,7 @@ def consent_withdraw(*, consent: Model, actor: User, withdrawn_on: dt.date, reas
             assignee=case.lead_facilitator or actor,
             kind=TaskKind.TELL_OTHER_PARTY,
             title=f"Tell the {other} on {case.reference}, with care, that the other party has withdrawn",
+            participant=participant,
             event=event,
         )
     _log(actor, Operation.ALTERATION, participant, consent, "Consent withdrawn")

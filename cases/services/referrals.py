@@ -264,7 +264,10 @@ def youth_offenders(case: Case) -> list[Offender]:
 @transaction.atomic
 def eligibility_decide(*, case: Case, actor: User, eligible: bool, reasons: str) -> EligibilityDecision:
     """Record the screening decision against the criteria in force, and move the case on."""
-    if case.stage != Stage.REFERRAL:
+    if (
+        case.stage != Stage.REFERRAL
+        or case.eligibility_decisions.filter(exceptional_status=ExceptionalStatus.AWAITING).exists()
+    ):
         raise ValidationError("This case has already been screened.")
     criteria = criteria_current(case.service)
     if criteria is None:
@@ -313,7 +316,7 @@ def eligibility_decide(*, case: Case, actor: User, eligible: bool, reasons: str)
 def _make_eligible(case: Case, actor: User) -> None:
     from cases.services.lifecycle import case_set_stage
 
-    case_set_stage(case=case, actor=actor, stage=Stage.ELIGIBILITY)
+    case_set_stage(case=case, actor=actor, stage=Stage.ELIGIBILITY, by_service=True)
     tasks_for_managers(case=case, kind=TaskKind.ALLOCATE, title=f"Allocate case {case.reference}")
 
 

@@ -124,15 +124,21 @@ def page(browser, live_server, request):
 
 @pytest.fixture
 def demo_users(transactional_db):
-    from django.core.management import call_command
+    """The demo organisations and staff (no cases: each journey builds what it needs)."""
+    from core.demo import load_organisations
+
+    return load_organisations()
+
+
+@pytest.fixture
+def demo_data(transactional_db):
+    """Everything `load_demo` creates, cases included."""
     from django.test import override_settings
 
     from core.demo import load_demo
 
     with override_settings(DEBUG=True):
-        users = load_demo()
-    call_command("check")
-    return users
+        return load_demo()
 
 
 def sign_in(page, username: str, password: str) -> None:

@@ -1,0 +1,228 @@
+"""The project's authorisation matrix: every URL pattern by every persona.
+
+MATRIX names, for each URL pattern, the personas who may use it. Everyone else
+must get 404 — the same answer as for a record that does not exist. The test
+fails when a URL pattern is missing from the table, so every new view must be
+added here with a decision about who may use it.
+
+For offender-side personas and commissioners, every page they can open is also
+checked for the person harmed's name, address, phone and email.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import CodeList, ConsentKind, DisclosureKind
+from cases.services import participants as participant_services
+from tests.factories import VICTIM_MARKERS, code
+from tests.url_patterns import iter_patterns
+
+PERSONAS = (
+    "facilitator",  # lead facilitator allocated to the case
+    "unallocated_facilitator",  # facilitator in the same service, not on the case
+    "manager",  # RJ manager of the case's service
+    "administrator",  # administrator of the case's service
+    "other_manager",  # RJ manager of another service
+    "offender_manager",  # offender manager of this case's offender
+    "other_offender_manager",  # offender manager of someone else
+    "vlo",  # victim liaison officer of this case's victim
+    "commissioner",  # PCC commissioner for the case's area
+)
+OFFENDER_SIDE = {"offender_manager", "other_offender_manager", "commissioner"}
+EVERYONE = set(PERSONAS)
+RJ_TEAM_HERE = {"facilitator", "unallocated_facilitator", "manager", "administrator"}
+WORKERS = {"facilitator", "manager"}  # may work the case: both sides' records
+
+
+@dataclass(frozen=True)
+class Row:
+    allowed: set[str]
+    args: str = ""  # which object of the world the URL takes: case, victim, offender, victim_contact...
+    method: str = "get"
+    ok: tuple[int, ...] = (200,)
+    kwargs: dict = field(default_factory=dict)
+
+
+def _side_rows(name: str, args: str, method: str = "get", ok=(200,)) -> dict[str, Row]:
+    return {
+        f"{name}[victim]": Row(WORKERS, f"victim{args}", method, ok, {"side": "victim"}),
+        f"{name}[offender]": Row(WORKERS, f"offender{args}", method, ok, {"side": "offender"}),
+    }
+
+
+PUBLIC = {
+    "login",
+    "core:healthz",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+}
+
+MATRIX: dict[str, Row] = {
+    # Platform
+    "core:home": Row(EVERYONE, ok=(302,)),
+    "core:no_role": Row(EVERYONE),
+    "core:accessibility": Row(EVERYONE),
+    "core:privacy": Row(EVERYONE),
+    "core:service_summary": Row(RJ_TEAM_HERE | {"other_manager"}),
+    "core:service_summary_pdf": Row(RJ_TEAM_HERE | {"other_manager"}),
+    "accounts:logout": Row(EVERYONE, method="post", ok=(302,)),
+    "accounts:password_change": Row(EVERYONE),
+    "accounts:password_change_done": Row(EVERYONE),
+    # Lists
+    "cases:my_work": Row({"facilitator", "unallocated_facilitator", "manager", "other_manager"}),
+    "cases:my_referrals": Row({"offender_manager", "other_offender_manager", "vlo"}),
+    "cases:case_list": Row({"manager", "administrator", "other_manager"}),
+    "cases:search": Row(RJ_TEAM_HERE | {"other_manager"}),
+    "cases:allocation_queue": Row({"manager", "other_manager"}),
+    # Referral and eligibility
+    "cases:referral_new": Row(EVERYONE - {"commissioner"}),
+    "cases:referral_done": Row({"facilitator", "manager", "administrator", "offender_manager", "vlo"}, "case"),
+    "cases:referral_link": Row({"facilitator", "manager", "administrator"}, "case", "post", ok=(302, 422)),
+    "cases:eligibility": Row({"manager", "administrator"}, "case"),
+    "cases:exceptional": Row({"manager"}, "case"),
+    "cases:criteria": Row({"administrator"}),
+    "cases:criteria_new": Row({"administrator"}),
+    "cases:criteria_detail": Row({"administrator"}, "criteria"),
+    # Allocation and lifecycle
+    "cases:allocate": Row({"manager"}, "case"),
+    "cases:case_stage": Row(WORKERS, "case"),
+    "cases:case_close": Row(WORKERS, "case"),
+    # The case and its people
+    "cases:case_detail": Row({"facilitator", "manager", "administrator"}, "case"),
+    "cases:case_timeline": Row({"facilitator", "manager", "administrator"}, "case"),
+    "cases:case_history": Row({"manager"}, "case"),
+    "cases:case_progress": Row({"offender_manager", "vlo"}, "case"),
+    "cases:victim_detail": Row(WORKERS, "victim"),
+    "cases:victim_edit": Row(WORKERS, "victim"),
+    "cases:offender_detail": Row(WORKERS, "offender"),
+    "cases:offender_edit": Row(WORKERS, "offender"),
+    "cases:participant_add[victim]": Row(WORKERS, "case", kwargs={"side": "victim"}),
+    "cases:participant_add[offender]": Row(WORKERS, "case", kwargs={"side": "offender"}),
+    **_side_rows("cases:contact_add", "", "post", ok=(302, 422)),
+    **_side_rows("cases:need_add", ""),
+    **_side_rows("cases:need_edit", "_need"),
+    **_side_rows("cases:consent_add", ""),
+    **_side_rows("cases:consent_withdraw", "_consent"),
+    **_side_rows("cases:disclosure_add", ""),
+    **_side_rows("cases:disclosure_withdraw", "_disclosure"),
+    **_side_rows("cases:supporter_add", ""),
+    # Later parts of the product
+    "risk:approvals": Row({"manager", "other_manager"}),
+    "reporting:returns": Row({"manager", "administrator", "other_manager"}),
+    "reporting:dashboard": Row({"manager", "commissioner", "other_manager"}),
+}
+
+
+def _base(name: str) -> str:
+    return name.split("[", 1)[0]
+
+
+def test_every_url_pattern_is_in_the_matrix():
+    names = {name for name, _, _ in iter_patterns()}
+    covered = {_base(n) for n in MATRIX} | PUBLIC
+    assert names - covered == set(), f"add these URL patterns to the authorisation matrix: {names - covered}"
+    assert covered - names == set(), f"these matrix rows name no URL pattern: {covered - names}"
+
+
+@pytest.fixture
+def world(
+    allocated_case,
+    facilitator,
+    unallocated_facilitator,
+    manager,
+    administrator,
+    other_manager,
+    offender_manager,
+    other_offender_manager,
+    vlo,
+    commissioner,
+    criteria,
+):
+    case = allocated_case
+    victim = case.victims.get()
+    offender = case.offenders.get()
+    participant_services.participant_update(participant=victim, actor=manager, data={"vlo": vlo})
+    objects = {"case": case, "victim": victim, "offender": offender, "criteria": criteria}
+    for side, person in (("victim", victim), ("offender", offender)):
+        participant_services.contact_log(
+            participant=person,
+            actor=facilitator,
+            data={
+                "occurred_at": timezone.now(),
+                "contact_type": code(CodeList.CONTACT_TYPE, "phone"),
+                "direction": code(CodeList.DIRECTION, "outgoing"),
+                "appointment": code(CodeList.APPOINTMENT, "kept"),
+                "notes": f"Spoke to {person.first_name}",
+            },
+        )
+        objects[f"{side}_need"] = participant_services.need_add(
+            participant=person, actor=facilitator, data={"need": code(CodeList.NEED, "interpreter")}
+        )
+        objects[f"{side}_consent"] = participant_services.consent_record(
+            participant=person,
+            actor=facilitator,
+            data={"kind": ConsentKind.EVALUATION, "given_on": dt.date(2026, 10, 3)},
+        )
+        objects[f"{side}_disclosure"] = participant_services.disclosure_grant(
+            participant=person,
+            actor=facilitator,
+            data={
+                "kind": DisclosureKind.TAKING_PART,
+                "content": "That they are taking part",
+                "granted_on": dt.date(2026, 10, 3),
+            },
+        )
+        participant_services.supporter_add(participant=person, actor=facilitator, data={"name": f"{side} supporter"})
+    users = {
+        "facilitator": facilitator,
+        "unallocated_facilitator": unallocated_facilitator,
+        "manager": manager,
+        "administrator": administrator,
+        "other_manager": other_manager,
+        "offender_manager": offender_manager,
+        "other_offender_manager": other_offender_manager,
+        "vlo": vlo,
+        "commissioner": commissioner,
+    }
+    return objects, users
+
+
+def _url(name: str, row: Row, objects) -> str:
+    kwargs = dict(row.kwargs)
+    if row.args == "criteria":
+        kwargs["version"] = objects["criteria"].version
+    elif row.args:
+        kwargs["pk"] = objects[row.args].pk
+    return reverse(_base(name), kwargs=kwargs)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_authorisation_matrix(name, world, as_user):
+    objects, users = world
+    row = MATRIX[name]
+    assert row.allowed <= EVERYONE
+    url = _url(name, row, objects)
+    failures = []
+    for persona in PERSONAS:
+        client = as_user(users[persona])
+        response = getattr(client, row.method)(url)
+        expected_ok = persona in row.allowed
+        if expected_ok and response.status_code not in row.ok:
+            failures.append(f"{persona}: expected {row.ok}, got {response.status_code}")
+        if not expected_ok and response.status_code != 404:
+            failures.append(f"{persona}: expected 404, got {response.status_code}")
+        if persona in OFFENDER_SIDE and response.status_code == 200:
+            body = response.content.decode(errors="replace")
+            leaked = [value for value in VICTIM_MARKERS.values() if value in body]
+            if leaked:
+                failures.append(f"{persona}: victim data in the page: {leaked}")
+    assert not failures, f"{row.method.upper()} {url}:\n" + "\n".join(failures)
