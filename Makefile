@@ -9,7 +9,7 @@ export DEBUG ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrations-check deploy-check audit assets bench clean
+.PHONY: install run test lint format migrations-check deploy-check audit assets bench-pages clean
 
 $(VENV)/.installed: requirements/dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -59,9 +59,8 @@ audit: install
 	$(VENV)/bin/pip-audit --strict --progress-spinner off -r requirements/base.txt
 	npm audit --omit=dev
 
-bench: install
-	$(PY) bench/generate.py --cases $(or $(N),20000)
-	$(PY) bench/run.py
+bench-pages: $(VENV)/.installed
+	$(PY) bench/pages.py --base http://$(HOST):$(PORT) --user $(or $(USER_ROLE),facilitator)
 
 clean:
 	rm -rf $(VENV) node_modules static/dist var db.sqlite3

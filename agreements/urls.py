@@ -1,3 +1,5 @@
+from agreements.views import conferences
+
 app_name = "agreements"
 
-urlpatterns: list = []
+urlpatterns = [*conferences.urlpatterns]

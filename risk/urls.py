@@ -1,9 +1,10 @@
-from django.urls import path
-
-from risk import views
+from risk.views import assessments, safeguarding, settings, suitability
 
 app_name = "risk"
 
 urlpatterns = [
-    path("approvals/", views.approvals, name="approvals"),
+    *assessments.urlpatterns,
+    *suitability.urlpatterns,
+    *safeguarding.urlpatterns,
+    *settings.urlpatterns,
 ]

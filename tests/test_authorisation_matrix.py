@@ -47,12 +47,13 @@ class Row:
     method: str = "get"
     ok: tuple[int, ...] = (200,)
     kwargs: dict = field(default_factory=dict)
+    destructive: bool = False  # the first allowed request uses the object up: try only one allowed persona
 
 
-def _side_rows(name: str, args: str, method: str = "get", ok=(200,)) -> dict[str, Row]:
+def _side_rows(name: str, args: str, method: str = "get", ok=(200,), destructive: bool = False) -> dict[str, Row]:
     return {
-        f"{name}[victim]": Row(WORKERS, f"victim{args}", method, ok, {"side": "victim"}),
-        f"{name}[offender]": Row(WORKERS, f"offender{args}", method, ok, {"side": "offender"}),
+        f"{name}[victim]": Row(WORKERS, f"victim{args}", method, ok, {"side": "victim"}, destructive),
+        f"{name}[offender]": Row(WORKERS, f"offender{args}", method, ok, {"side": "offender"}, destructive),
     }
 
 
@@ -114,8 +115,36 @@ MATRIX: dict[str, Row] = {
     **_side_rows("cases:disclosure_add", ""),
     **_side_rows("cases:disclosure_withdraw", "_disclosure"),
     **_side_rows("cases:supporter_add", ""),
-    # Later parts of the product
+    **_side_rows("cases:supporter_edit", "_supporter"),
+    **_side_rows("cases:supporter_remove", "_supporter", "post", ok=(302,), destructive=True),
+    # Risk: suitability, assessments and approval, safeguarding, settings
     "risk:approvals": Row({"manager", "other_manager"}),
+    "risk:case_assessments": Row(WORKERS, "case"),
+    "risk:assessment_new": Row(WORKERS, "case"),
+    "risk:assessment_detail[victim]": Row(WORKERS, "victim_assessment"),
+    "risk:assessment_detail[offender]": Row(WORKERS, "offender_assessment"),
+    "risk:assessment_edit[victim]": Row(WORKERS, "victim_assessment"),
+    "risk:assessment_edit[offender]": Row(WORKERS, "offender_assessment"),
+    "risk:assessment_approve": Row({"manager"}, "submitted_assessment", "post", ok=(302, 422)),
+    "risk:assessment_return": Row({"manager"}, "submitted_assessment", "post", ok=(422,)),
+    "risk:settings": Row({"administrator"}),
+    "risk:checklists": Row({"administrator"}),
+    "risk:checklist_new": Row({"administrator"}),
+    "risk:checklist_detail": Row({"administrator"}, kwargs={"version": 1}),
+    **_side_rows("risk:suitability_new", ""),
+    **_side_rows("risk:suitability_detail", "_suitability"),
+    **_side_rows("risk:suitability_edit", "_suitability"),
+    "risk:safeguarding_list": Row(WORKERS, "case"),
+    "risk:safeguarding_new": Row(WORKERS, "case"),
+    "risk:safeguarding_detail": Row(WORKERS, "safeguarding"),
+    "risk:safeguarding_acknowledge": Row(WORKERS, "safeguarding", "post", ok=(302, 422)),
+    "risk:safeguarding_resolve": Row({"manager"}, "safeguarding", "post", ok=(302, 422)),
+    # Conferences
+    "agreements:case_activity": Row(WORKERS, "case"),
+    "agreements:conference_new": Row(WORKERS, "case"),
+    "agreements:conference_detail": Row(WORKERS, "conference"),
+    "agreements:conference_confirm": Row(WORKERS, "conference"),
+    # Later parts of the product
     "reporting:returns": Row({"manager", "administrator", "other_manager"}),
     "reporting:dashboard": Row({"manager", "commissioner", "other_manager"}),
 }
@@ -180,7 +209,10 @@ def world(
                 "granted_on": dt.date(2026, 10, 3),
             },
         )
-        participant_services.supporter_add(participant=person, actor=facilitator, data={"name": f"{side} supporter"})
+        objects[f"{side}_supporter"] = participant_services.supporter_add(
+            participant=person, actor=facilitator, data={"name": f"{side} supporter"}
+        )
+    objects.update(_risk_world(case, victim, offender, facilitator))
     users = {
         "facilitator": facilitator,
         "unallocated_facilitator": unallocated_facilitator,
@@ -193,6 +225,67 @@ def world(
         "commissioner": commissioner,
     }
     return objects, users
+
+
+def _risk_world(case, victim, offender, facilitator) -> dict:
+    from agreements.services.conferences import conference_plan
+    from risk.services.assessments import assessment_start, assessment_submit, assessment_update
+    from risk.services.safeguarding import safeguarding_record
+    from risk.services.suitability import suitability_record
+
+    objects = {
+        "offender_suitability": suitability_record(
+            participant=offender,
+            actor=facilitator,
+            data={"assessed_on": dt.date(2026, 10, 10), "accepts_some_responsibility": True, "outcome": "suitable"},
+        ),
+    }
+    objects["victim_suitability"] = suitability_record(
+        participant=victim, actor=facilitator, data={"assessed_on": dt.date(2026, 10, 12), "readiness": "Ready"}
+    )
+    for side, person in (("victim", victim), ("offender", offender)):
+        objects[f"{side}_assessment"] = assessment_start(
+            case=case, actor=facilitator, subject=side, person=person, point="pre_conference"
+        )
+    venue = assessment_start(case=case, actor=facilitator, subject="venue", point="pre_conference")
+    assessment_update(
+        assessment=venue,
+        actor=facilitator,
+        answers={item.pk: (False, "") for item in venue.template.items.all()},
+        data={
+            "rating": "low",
+            "rating_reasons": "Visited",
+            "management_plan": "Usual plan",
+            "facilitator_ratio": "2 to 4",
+        },
+    )
+    objects["submitted_assessment"] = assessment_submit(assessment=venue, actor=facilitator)
+    objects["safeguarding"] = safeguarding_record(
+        case=case,
+        actor=facilitator,
+        data={
+            "concern": "Threats made about a neighbour",
+            "at_risk": "other",
+            "at_risk_details": "A neighbour",
+            "agency": "police",
+            "passed_by": "phone",
+            "passed_at": timezone.now(),
+            "escalate_rosh": False,
+        },
+    )
+    objects["conference"] = conference_plan(
+        case=case,
+        actor=facilitator,
+        data={
+            "date": dt.date(2026, 12, 10),
+            "start_time": dt.time(10, 0),
+            "venue_name": "Community hall",
+            "venue_kind": "community",
+        },
+        victims=[victim],
+        offenders=[offender],
+    )
+    return objects
 
 
 def _url(name: str, row: Row, objects) -> str:
@@ -212,7 +305,11 @@ def test_authorisation_matrix(name, world, as_user):
     assert row.allowed <= EVERYONE
     url = _url(name, row, objects)
     failures = []
-    for persona in PERSONAS:
+    # Everyone who must be refused goes first, so a destructive request cannot hide a refusal.
+    order = sorted(PERSONAS, key=lambda p: p in row.allowed)
+    if row.destructive:
+        order = [p for p in order if p not in row.allowed] + [p for p in order if p in row.allowed][:1]
+    for persona in order:
         client = as_user(users[persona])
         response = getattr(client, row.method)(url)
         expected_ok = persona in row.allowed

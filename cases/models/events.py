@@ -23,6 +23,10 @@ class EventKind(models.TextChoices):
     NEED = "need", "Additional need recorded"
     DECISION = "decision", "Decision"
     CLOSED = "closed", "Closed"
+    SUITABILITY = "suitability", "Suitability assessment"
+    RISK = "risk", "Risk assessment"
+    SAFEGUARDING = "safeguarding", "Safeguarding"
+    CONFERENCE = "conference", "Conference"
     NOTE = "note", "Note"
 
 
@@ -67,6 +71,8 @@ class TaskKind(models.TextChoices):
     ALLOCATE = "allocate", "Allocate a case"
     FIRST_CONTACT = "first_contact", "Make first contact"
     RECONTACT = "recontact", "Contact again"
+    REVIEW_ASSESSMENT = "review_assessment", "Review a risk assessment"
+    RESOLVE_ESCALATION = "resolve_escalation", "Resolve a safeguarding escalation"
     REMINDER = "reminder", "Reminder"
 
 

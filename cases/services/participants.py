@@ -327,6 +327,36 @@ def supporter_add(*, participant: Victim | Offender, actor: User, data: dict[str
     return supporter
 
 
+@transaction.atomic
+def supporter_update(*, supporter: Model, actor: User, data: dict[str, Any]) -> Model:
+    participant = supporter.participant
+    _require_open(participant.case)
+    changed = [field for field, value in data.items() if getattr(supporter, field) != value]
+    for field in changed:
+        setattr(supporter, field, data[field])
+    supporter.full_clean(exclude=["participant", "recorded_by"])
+    if changed:
+        supporter.save(update_fields=changed)
+        _log(actor, Operation.ALTERATION, participant, supporter, "Supporter details changed")
+    return supporter
+
+
+@transaction.atomic
+def supporter_remove(*, supporter: Model, actor: User) -> None:
+    """Take a supporter off the person's record (their details stay in the record's history)."""
+    participant = supporter.participant
+    _require_open(participant.case)
+    _log(actor, Operation.ALTERATION, participant, supporter, "Supporter removed")
+    event_add(
+        case=participant.case,
+        actor=actor,
+        kind=EventKind.NOTE,
+        summary=f"{supporter.get_kind_display()} removed",
+        participant=participant,
+    )
+    supporter.delete()
+
+
 def may_work_on(user: User, participant: Victim | Offender) -> bool:
     perm = permissions.VICTIM_CHANGE if isinstance(participant, Victim) else permissions.OFFENDER_CHANGE
     return user.role in (Role.FACILITATOR, Role.MANAGER) and permissions.has_object_perm(user, perm, participant)

@@ -94,6 +94,14 @@ def case_tabs(case: Case, user: User, perms: Perms | None = None) -> list[dict[s
                 "url": reverse("cases:offender_detail", args=[offender_ids[0]]),
             }
         )
+    if victim_ids or offender_ids:
+        for key, label, name in (
+            ("assessments", "Assessments", "risk:case_assessments"),
+            ("activity", "Conference or indirect", "agreements:case_activity"),
+        ):
+            url = _url(name, case.pk)
+            if url:
+                tabs.append({"key": key, "label": label, "url": url})
     tabs.append({"key": "timeline", "label": "Timeline", "url": reverse("cases:case_timeline", args=[case.pk])})
     if user.has_perm("core.view_access_log"):
         tabs.append({"key": "history", "label": "History", "url": reverse("cases:case_history", args=[case.pk])})
@@ -122,9 +130,8 @@ def case_actions(case: Case, user: User, perms: Perms | None = None) -> list[dic
         if may_change and case.lead_facilitator_id and forward:
             wanted.append(("Change stage", "cases:case_stage"))
         if may_change:
+            wanted.append(("Safeguarding concerns", "risk:safeguarding_list"))
             wanted.append(("Close case", "cases:case_close"))
-        if user.has_perm("core.screen_referrals"):
-            wanted.append(("Link a further referral", "cases:referral_link"))
     actions = []
     for label, name in wanted:
         url = _url(name, case.pk)

@@ -361,6 +361,8 @@ def _record_form(
         else:
             messages.success(request, done)
             return _back(participant, anchor)
+    if request.method == "GET":
+        _log_consultation(request, participant, heading)
     context = {
         "form": form,
         "person": participant,
@@ -501,6 +503,39 @@ def supporter_add(request: HttpRequest, side: str, pk: int) -> HttpResponse:
     )
 
 
+_SUPPORTER_FIELDS = ("kind", "name", "relationship", "phone", "email", "address", "notes")
+
+
+@require_http_methods(["GET", "POST"])
+def supporter_edit(request: HttpRequest, side: str, pk: int) -> HttpResponse:
+    participant, supporter = _record(request.user, side, "supporter", pk)
+    initial = {field: getattr(supporter, field) for field in _SUPPORTER_FIELDS}
+    return _record_form(
+        request,
+        participant=participant,
+        side=side,
+        form=SupporterForm(_data(request), initial=initial),
+        save=lambda data: services.supporter_update(supporter=supporter, actor=request.user, data=data),
+        done="Details saved",
+        anchor="supporters",
+        heading=f"Change details: {supporter.name}",
+        button="Save",
+        extra={"remove_url": reverse("cases:supporter_remove", args=[side, supporter.pk])},
+    )
+
+
+@require_POST
+def supporter_remove(request: HttpRequest, side: str, pk: int) -> HttpResponse:
+    participant, supporter = _record(request.user, side, "supporter", pk)
+    try:
+        services.supporter_remove(supporter=supporter, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Person removed")
+    return _back(participant, "supporters")
+
+
 urlpatterns: list[URLPattern] = [
     path("victims/<int:pk>/", victim_detail, name="victim_detail"),
     path("offenders/<int:pk>/", offender_detail, name="offender_detail"),
@@ -515,4 +550,6 @@ urlpatterns: list[URLPattern] = [
     path("<side:side>/<int:pk>/disclosures/add/", disclosure_add, name="disclosure_add"),
     path("<side:side>/disclosures/<int:pk>/withdraw/", disclosure_withdraw, name="disclosure_withdraw"),
     path("<side:side>/<int:pk>/supporters/add/", supporter_add, name="supporter_add"),
+    path("<side:side>/supporters/<int:pk>/change/", supporter_edit, name="supporter_edit"),
+    path("<side:side>/supporters/<int:pk>/remove/", supporter_remove, name="supporter_remove"),
 ]

@@ -590,3 +590,42 @@ def test_closed_case_refuses_changes_from_managers_with_a_message(as_user, manag
     )
     assert response.status_code == 422
     assert closed_case.victims.count() == 1
+
+
+# --- Supporters can be changed and removed ---------------------------------------------------
+
+
+def test_facilitator_changes_and_removes_a_supporter(as_user, facilitator, allocated_case):
+    from audit.models import ProcessingLogEntry
+    from cases.services.participants import supporter_add
+
+    victim = allocated_case.victims.get()
+    supporter = supporter_add(participant=victim, actor=facilitator, data={"name": "Sam Supporter"})
+    client = as_user(facilitator)
+    edit_url = reverse("cases:supporter_edit", args=["victim", supporter.pk])
+    before = ProcessingLogEntry.objects.filter(operation="consultation").count()
+    assert client.get(edit_url).status_code == 200
+    assert ProcessingLogEntry.objects.filter(operation="consultation").count() == before + 1
+    bad = client.post(edit_url, {"kind": "supporter", "name": ""})
+    assert bad.status_code == 422
+    supporter.refresh_from_db()
+    assert supporter.name == "Sam Supporter"
+    ok = client.post(edit_url, {"kind": "other_affected", "name": "Sam Neighbour"})
+    assert ok.status_code == 302
+    supporter.refresh_from_db()
+    assert (supporter.name, supporter.kind) == ("Sam Neighbour", "other_affected")
+    assert client.get(reverse("cases:supporter_remove", args=["victim", supporter.pk])).status_code == 405
+    assert client.post(reverse("cases:supporter_remove", args=["victim", supporter.pk])).status_code == 302
+    assert not victim.supporters.exists()
+
+
+def test_supporters_cannot_be_changed_by_offender_side_staff(as_user, facilitator, offender_manager, allocated_case):
+    from cases.services.participants import supporter_add
+
+    victim = allocated_case.victims.get()
+    supporter = supporter_add(participant=victim, actor=facilitator, data={"name": "Sam Supporter"})
+    client = as_user(offender_manager)
+    assert client.get(reverse("cases:supporter_edit", args=["victim", supporter.pk])).status_code == 404
+    assert client.post(reverse("cases:supporter_remove", args=["victim", supporter.pk])).status_code == 404
+    assert client.get(reverse("cases:supporter_edit", args=["offender", supporter.pk])).status_code == 404
+    assert victim.supporters.count() == 1

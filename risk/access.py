@@ -1,0 +1,53 @@
+"""Access to risk records follows access to the person they are about (cases.permissions).
+
+A victim's assessments are victim-side data; an offender's are offender-side data, readable by
+their offender manager only where the service allows it; venue and staff-safety assessments
+belong to the case. Missing and forbidden both answer 404.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from cases import permissions
+from risk.checklist import settings_for
+from risk.models import RiskAssessment, RiskSubject
+
+
+def assessment_perm(assessment: RiskAssessment, *, write: bool) -> tuple[object, str]:
+    if assessment.subject == RiskSubject.VICTIM:
+        return assessment.victim, permissions.VICTIM_CHANGE if write else permissions.VICTIM_VIEW
+    if assessment.subject == RiskSubject.OFFENDER:
+        return assessment.offender, permissions.OFFENDER_CHANGE if write else permissions.OFFENDER_VIEW
+    return assessment.case, permissions.CASE_CHANGE if write else permissions.CASE_VIEW
+
+
+def can_read(user: User, assessment: RiskAssessment) -> bool:
+    target, perm = assessment_perm(assessment, write=False)
+    if permissions.has_object_perm(user, perm, target):
+        return True
+    return (
+        assessment.subject == RiskSubject.OFFENDER
+        and settings_for(assessment.case.service).om_sees_offender_assessments
+        and permissions.has_object_perm(user, permissions.OFFENDER_SUMMARY, assessment.offender)
+    )
+
+
+def can_write(user: User, assessment: RiskAssessment) -> bool:
+    target, perm = assessment_perm(assessment, write=True)
+    return permissions.has_object_perm(user, perm, target)
+
+
+def get_assessment_for_user(
+    user: User, pk: int, *, write: bool = False, queryset: QuerySet | None = None
+) -> RiskAssessment:
+    qs = queryset if queryset is not None else RiskAssessment.objects.all()
+    assessment = qs.select_related("case", "case__service", "victim", "offender").filter(pk=pk).first()
+    if assessment is None or not (can_write(user, assessment) if write else can_read(user, assessment)):
+        permissions.security_log.warning(
+            "refused or missing object", extra={"model": "RiskAssessment", "object_id": pk, "user_id": user.pk}
+        )
+        raise Http404("Not found")
+    return assessment
