@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
 
@@ -154,3 +155,38 @@ class Form(GovUKFormMixin, forms.Form):
 
 class ModelForm(GovUKFormMixin, forms.ModelForm):
     pass
+
+
+_MAX_ID = 2**63 - 1
+
+
+def _is_id(value: Any) -> bool:
+    text = str(value)
+    return text.isdigit() and int(text) <= _MAX_ID
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """A model choice whose submitted id must be a whole number the database can hold.
+
+    Django's own field passes any text to the database; a huge number then fails there
+    (an error page) instead of being a clear form error.
+    """
+
+    def to_python(self, value: Any) -> Any:
+        checkable = value not in self.empty_values and not self.to_field_name and not isinstance(value, models.Model)
+        if checkable and not _is_id(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several model choices, each id checked as in ModelChoiceField."""
+
+    def _check_values(self, value: Any) -> Any:
+        if not self.to_field_name:
+            for item in value:
+                if not isinstance(item, models.Model) and not _is_id(item):
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
+                    )
+        return super()._check_values(value)

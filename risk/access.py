@@ -13,7 +13,7 @@ from django.http import Http404
 from accounts.models import User
 from cases import permissions
 from risk.checklist import settings_for
-from risk.models import RiskAssessment, RiskSubject
+from risk.models import AssessmentStatus, RiskAssessment, RiskSubject
 
 
 def assessment_perm(assessment: RiskAssessment, *, write: bool) -> tuple[object, str]:
@@ -21,7 +21,8 @@ def assessment_perm(assessment: RiskAssessment, *, write: bool) -> tuple[object,
         return assessment.victim, permissions.VICTIM_CHANGE if write else permissions.VICTIM_VIEW
     if assessment.subject == RiskSubject.OFFENDER:
         return assessment.offender, permissions.OFFENDER_CHANGE if write else permissions.OFFENDER_VIEW
-    return assessment.case, permissions.CASE_CHANGE if write else permissions.CASE_VIEW
+    # Venue and staff-safety assessments are read and written by those who work the case.
+    return assessment.case, permissions.CASE_CHANGE
 
 
 def can_read(user: User, assessment: RiskAssessment) -> bool:
@@ -30,6 +31,7 @@ def can_read(user: User, assessment: RiskAssessment) -> bool:
         return True
     return (
         assessment.subject == RiskSubject.OFFENDER
+        and assessment.status == AssessmentStatus.APPROVED
         and settings_for(assessment.case.service).om_sees_offender_assessments
         and permissions.has_object_perm(user, permissions.OFFENDER_SUMMARY, assessment.offender)
     )

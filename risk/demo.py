@@ -35,7 +35,7 @@ PLAN = {
 
 def _answers(assessment: RiskAssessment, level: str) -> dict[int, tuple[bool, str]]:
     """Yes on a few items for higher levels, each with how it will be managed."""
-    items = list(assessment.template.items.order_by("position"))
+    items = [answer.item for answer in assessment.answers.select_related("item").order_by("item__position")]
     risky = {RiskLevel.LOW: 0, RiskLevel.MEDIUM: 2, RiskLevel.HIGH: 4}[level]
     return {
         item.pk: (True, "Managed through the plan below and reviewed before the meeting.")

@@ -70,7 +70,7 @@ def conference_blockers(
             blockers.append(
                 Blocker(person, f"The {label}'s assessment was approved more than {valid_days} days ago. Review it.")
             )
-        elif latest.rating == RiskLevel.HIGH and not latest.risk_manageable:
+        elif latest.rating == RiskLevel.HIGH and latest.risk_manageable is not True:
             blockers.append(
                 Blocker(
                     person,

@@ -1,4 +1,4 @@
-from risk.views import assessments, safeguarding, settings, suitability
+from risk.views import assessments, new_risk, safeguarding, settings, suitability
 
 app_name = "risk"
 
@@ -7,4 +7,5 @@ urlpatterns = [
     *suitability.urlpatterns,
     *safeguarding.urlpatterns,
     *settings.urlpatterns,
+    *new_risk.urlpatterns,
 ]

@@ -134,6 +134,7 @@ MATRIX: dict[str, Row] = {
     **_side_rows("risk:suitability_new", ""),
     **_side_rows("risk:suitability_detail", "_suitability"),
     **_side_rows("risk:suitability_edit", "_suitability"),
+    **_side_rows("risk:new_risk_new", ""),
     "risk:safeguarding_list": Row(WORKERS, "case"),
     "risk:safeguarding_new": Row(WORKERS, "case"),
     "risk:safeguarding_detail": Row(WORKERS, "safeguarding"),
@@ -251,7 +252,7 @@ def _risk_world(case, victim, offender, facilitator) -> dict:
     assessment_update(
         assessment=venue,
         actor=facilitator,
-        answers={item.pk: (False, "") for item in venue.template.items.all()},
+        answers={a.item_id: (False, "") for a in venue.answers.all()},
         data={
             "rating": "low",
             "rating_reasons": "Visited",

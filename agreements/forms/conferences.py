@@ -9,7 +9,7 @@ from django import forms
 from agreements.models import VenueKind
 from cases.forms.participants import TimeField
 from cases.models import Offender, Victim
-from core.forms import DateField, Form
+from core.forms import DateField, Form, ModelMultipleChoiceField
 
 
 class ConferencePlanForm(Form):
@@ -29,13 +29,13 @@ class ConferencePlanForm(Form):
         error_messages={"required": "Enter the name of the venue"},
     )
     video_link = forms.BooleanField(label="A video link will be used", required=False)
-    victims = forms.ModelMultipleChoiceField(
+    victims = ModelMultipleChoiceField(
         label="People harmed attending",
         queryset=Victim.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    offenders = forms.ModelMultipleChoiceField(
+    offenders = ModelMultipleChoiceField(
         label="People responsible attending",
         queryset=Offender.objects.none(),
         required=False,

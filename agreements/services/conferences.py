@@ -7,16 +7,18 @@ assessment (risk.gate); otherwise confirming is refused with every reason.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from agreements.models import Conference, ConferenceStatus, VenueKind
-from cases.models import Case, EventKind, Offender, Victim
-from cases.services.common import event_add, now
+from cases.models import Case, EventKind, Offender, TaskKind, Victim
+from cases.services.common import event_add, now, task_add, today
 from risk.gate import Blocker, conference_blockers
 
 PLAN_FIELDS = ("date", "start_time", "end_time", "venue_kind", "venue_name", "video_link")
@@ -60,6 +62,8 @@ def conference_plan(
     fields = {name: data[name] for name in PLAN_FIELDS if name in data}
     if not fields.get("date"):
         raise ValidationError({"date": "Enter the date of the conference"})
+    if fields["date"] < today():
+        raise ValidationError({"date": "The date of the conference must be today or in the future"})
     if not fields.get("start_time"):
         raise ValidationError({"start_time": "Enter the start time"})
     end_time = fields.get("end_time")
@@ -79,13 +83,54 @@ def conference_plan(
     return conference
 
 
+def starts_at(conference: Conference) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(conference.date, conference.start_time))
+
+
 def confirm_blockers(conference: Conference) -> list[Blocker]:
-    """Why the conference cannot be confirmed yet, person by person (empty: it can be)."""
+    """Why the conference cannot be confirmed yet, person by person (empty: it can be).
+
+    Assessments must still be current when the conference starts, not only today.
+    """
     return conference_blockers(
         case=conference.case,
         victims=list(conference.attending_victims.all()),
         offenders=list(conference.attending_offenders.all()),
+        at=max(now(), starts_at(conference)),
     )
+
+
+@transaction.atomic
+def conferences_reopen_for(*, person: Victim | Offender, actor: User, reason: str) -> int:
+    """A person's approval stopped being current: their confirmed conferences still to come go back to planned."""
+    field = "attending_victims" if isinstance(person, Victim) else "attending_offenders"
+    reopened = 0
+    for conference in Conference.objects.select_for_update().filter(
+        **{field: person}, status=ConferenceStatus.CONFIRMED, date__gte=today()
+    ):
+        conference.status = ConferenceStatus.PLANNED
+        conference.status_reason = reason[:300]
+        conference.confirmed_at = None
+        conference.confirmed_by = None
+        conference.save(update_fields=["status", "status_reason", "confirmed_at", "confirmed_by"])
+        case = conference.case
+        event_add(
+            case=case,
+            actor=actor,
+            kind=EventKind.CONFERENCE,
+            summary=f"Conference on {conference.date:%-d %B %Y} needs confirming again: {reason}",
+        )
+        if case.lead_facilitator_id:
+            task_add(
+                case=case,
+                assignee=case.lead_facilitator,
+                kind=TaskKind.REMINDER,
+                title=f"Confirm the conference on {case.reference} again",
+                due_on=today(),
+                dedupe_key=f"conference-reconfirm:{conference.pk}:{conference.status_reason[:40]}:{now():%Y%m%d%H%M%S}",
+            )
+        reopened += 1
+    return reopened
 
 
 @transaction.atomic
@@ -96,6 +141,7 @@ def conference_confirm(*, conference: Conference, actor: User) -> Conference:
     the confirmation page shows who each reason is about.
     """
     case = Case.objects.select_for_update().get(pk=conference.case_id)
+    conference = Conference.objects.select_for_update().get(pk=conference.pk)
     if conference.status != ConferenceStatus.PLANNED:
         raise ValidationError(f"This conference is {conference.get_status_display().lower()}: it cannot be confirmed.")
     if case.is_paused:

@@ -102,7 +102,7 @@ def _assessments_url(case: Case, person: Victim | Offender) -> str:
         url = reverse("risk:case_assessments", args=[case.pk])
     except NoReverseMatch:
         return ""
-    return f"{url}#{'victim' if isinstance(person, Victim) else 'offender'}-{person.pk}"
+    return f"{url}#group-{'victim' if isinstance(person, Victim) else 'offender'}-{person.pk}"
 
 
 def _attendees(conference: Conference) -> tuple[list[Victim], list[Offender]]:

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from accounts.models import User
 from cases.models import Stage
 from cases.selectors_lists import FLAG_FILTERS
-from core.forms import Form
+from core.forms import Form, ModelChoiceField
 
 
 def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -37,7 +37,7 @@ def _candidate_label(user: User) -> str:
 
 
 class AllocationForm(Form):
-    lead_facilitator = forms.ModelChoiceField(
+    lead_facilitator = ModelChoiceField(
         queryset=User.objects.none(),
         widget=forms.RadioSelect,
         label="Lead facilitator",
@@ -46,7 +46,7 @@ class AllocationForm(Form):
             "invalid_choice": "Select a lead facilitator from the list",
         },
     )
-    second_facilitator = forms.ModelChoiceField(
+    second_facilitator = ModelChoiceField(
         queryset=User.objects.none(),
         required=False,
         label="Second facilitator",
@@ -81,7 +81,7 @@ class CaseFilterForm(Form):
     stage = forms.MultipleChoiceField(
         choices=Stage.choices, required=False, widget=forms.CheckboxSelectMultiple, label="Stage"
     )
-    facilitator = forms.ModelChoiceField(
+    facilitator = ModelChoiceField(
         queryset=User.objects.none(),
         required=False,
         label="Facilitator",

@@ -8,7 +8,7 @@ from django import forms
 
 from cases.models import Case, Code, CodeList, Stage, WithdrawnBy
 from cases.models.case import TERMINAL_STAGES, allowed_transitions
-from core.forms import DateField, Form
+from core.forms import DateField, Form, ModelChoiceField
 
 ENDINGS = (
     (Stage.CLOSED, "Closed", "The restorative work has finished."),
@@ -61,7 +61,7 @@ class CloseForm(Form):
         label="How does the case end?",
         error_messages={"required": "Select how the case ends", "invalid_choice": "Select how the case ends"},
     )
-    outcome = forms.ModelChoiceField(
+    outcome = ModelChoiceField(
         queryset=Code.objects.none(),
         required=False,
         label="Outcome",
@@ -69,7 +69,7 @@ class CloseForm(Form):
         empty_label="Select the outcome",
         error_messages={"invalid_choice": "Select an outcome from the list"},
     )
-    not_proceeding_reason = forms.ModelChoiceField(
+    not_proceeding_reason = ModelChoiceField(
         queryset=Code.objects.none(),
         required=False,
         label="Reason the case is not going ahead",

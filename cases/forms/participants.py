@@ -27,7 +27,7 @@ from cases.models import (
     Victim,
 )
 from cases.models.participants import ContactChannel
-from core.forms import DateField, Form, ModelForm
+from core.forms import DateField, Form, ModelChoiceField, ModelForm, ModelMultipleChoiceField
 
 # --- Coded lists ------------------------------------------------------------------------------
 
@@ -131,7 +131,7 @@ def _aware(date: dt.date, time: dt.time) -> dt.datetime:
 # --- Contacts --------------------------------------------------------------------------------
 
 
-class InformsEventField(forms.ModelChoiceField):
+class InformsEventField(ModelChoiceField):
     def label_from_instance(self, obj: CaseEvent) -> str:
         return f"{obj.summary} ({timezone.localtime(obj.occurred_at):%-d %B %Y})"
 
@@ -510,7 +510,7 @@ def _staff(case, role: str, current_id: int | None) -> Any:
     return qs.order_by("last_name", "first_name")
 
 
-class StaffChoiceField(forms.ModelChoiceField):
+class StaffChoiceField(ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return f"{obj.display_name}{f' ({obj.agency})' if obj.agency else ''}"
 
@@ -544,7 +544,7 @@ class OffenderForm(ParticipantFormBase):
 
     tier = CodeChoiceField(CodeList.TIER, label="Tier", required=False)
     sentence_type = CodeChoiceField(CodeList.SENTENCE_TYPE, label="Sentence type", required=False)
-    special_statuses = forms.ModelMultipleChoiceField(
+    special_statuses = ModelMultipleChoiceField(
         queryset=Code.objects.filter(list_name=CodeList.SPECIAL_STATUS, active=True),
         label="Special status",
         required=False,

@@ -29,7 +29,7 @@ from cases.models import (
     Victim,
 )
 from cases.models.participants import age_on
-from core.forms import DateField, Form, ModelForm
+from core.forms import DateField, Form, ModelChoiceField, ModelForm, ModelMultipleChoiceField
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -75,7 +75,7 @@ class GroupedCodeIterator(ModelChoiceIterator):
         yield from loose
 
 
-class GroupedCodeField(forms.ModelChoiceField):
+class GroupedCodeField(ModelChoiceField):
     iterator = GroupedCodeIterator
 
 
@@ -115,20 +115,20 @@ class AboutReferralForm(SectionsMixin, ModelForm):
     rj_notified_date = DateField(
         label="Date the RJ team was notified", past_only=True, required=False, help_text="For example, 27 3 2026"
     )
-    referral_source = forms.ModelChoiceField(
+    referral_source = ModelChoiceField(
         label="Where the referral came from",
         queryset=codes(CodeList.REFERRAL_SOURCE),
         empty_label="Choose where it came from",
         error_messages={"required": "Choose where the referral came from"},
     )
-    initiator = forms.ModelChoiceField(
+    initiator = ModelChoiceField(
         label="Who asked for restorative justice",
         queryset=codes(CodeList.INITIATOR),
         widget=forms.RadioSelect,
         empty_label=None,
         error_messages={"required": "Choose who asked for restorative justice"},
     )
-    cj_stage = forms.ModelChoiceField(
+    cj_stage = ModelChoiceField(
         label="Criminal justice stage",
         queryset=codes(CodeList.CJ_STAGE),
         widget=forms.RadioSelect,
@@ -189,7 +189,7 @@ class OffenceForm(SectionsMixin, ModelForm):
         empty_label="Choose the main offence",
         error_messages={"required": "Choose the main offence"},
     )
-    other_offences = forms.ModelMultipleChoiceField(
+    other_offences = ModelMultipleChoiceField(
         label="Other offences",
         queryset=codes(CodeList.OFFENCE),
         required=False,
@@ -208,14 +208,14 @@ class OffenceForm(SectionsMixin, ModelForm):
     )
     weapon_or_violence = yes_no_field("Was a weapon or violence used?")
     encounter_at_time = yes_no_field("Did the people involved meet at the time of the offence?")
-    hate_strand = forms.ModelChoiceField(
+    hate_strand = ModelChoiceField(
         label="Hate crime strand",
         queryset=codes(CodeList.HATE_STRAND),
         required=False,
         empty_label="Choose a strand",
         help_text="Only if it is a hate crime",
     )
-    co_defendants = forms.ModelChoiceField(
+    co_defendants = ModelChoiceField(
         label="Co-defendants",
         queryset=codes(CodeList.CO_DEFENDANTS),
         required=False,
@@ -319,14 +319,14 @@ OFFENDER_SECTIONS: tuple[tuple[str, str], ...] = (
 class OffenderForm(ParticipantForm):
     side_label = "person responsible"
 
-    sex = forms.ModelChoiceField(label="Sex", queryset=codes(CodeList.SEX), required=False, empty_label="Not known")
+    sex = ModelChoiceField(label="Sex", queryset=codes(CodeList.SEX), required=False, empty_label="Not known")
     ethnicity = GroupedCodeField(
         label="Ethnicity", queryset=codes(CodeList.ETHNICITY), required=False, empty_label="Not known"
     )
-    tier = forms.ModelChoiceField(
+    tier = ModelChoiceField(
         label="Probation tier", queryset=codes(CodeList.TIER), required=False, empty_label="Not known"
     )
-    special_statuses = forms.ModelMultipleChoiceField(
+    special_statuses = ModelMultipleChoiceField(
         label="Special statuses",
         queryset=codes(CodeList.SPECIAL_STATUS),
         required=False,
@@ -347,7 +347,7 @@ class OffenderForm(ParticipantForm):
         empty_value=None,
         required=False,
     )
-    sentence_type = forms.ModelChoiceField(
+    sentence_type = ModelChoiceField(
         label="Sentence",
         queryset=codes(CodeList.SENTENCE_TYPE),
         required=False,
@@ -646,7 +646,7 @@ class CriteriaForm(ModelForm):
         required=True,
         error_messages={"required": "Choose yes or no"},
     )
-    offences_in_scope = forms.ModelMultipleChoiceField(
+    offences_in_scope = ModelMultipleChoiceField(
         label="Offences in scope",
         queryset=codes(CodeList.OFFENCE),
         required=False,
@@ -659,7 +659,7 @@ class CriteriaForm(ModelForm):
         widget=forms.RadioSelect(attrs={"inline": True}),
         error_messages={"required": "Choose the lowest seriousness accepted"},
     )
-    tiers_in_scope = forms.ModelMultipleChoiceField(
+    tiers_in_scope = ModelMultipleChoiceField(
         label="Probation tiers in scope",
         queryset=codes(CodeList.TIER),
         required=False,

@@ -28,6 +28,10 @@ def case_set_stage(*, case: Case, actor: User, stage: str, note: str = "", by_se
         raise ValidationError(
             {"stage": "Screen the referral or allocate the case to move it on: it cannot be moved there by hand."}
         )
+    if case.is_paused:
+        raise ValidationError(
+            {"stage": "This case is paused until an RJ manager resolves the safeguarding escalation."}
+        )
     if stage not in SERVICE_ONLY_STAGES and case.lead_facilitator_id is None:
         raise ValidationError({"stage": "Allocate the case to a facilitator first."})
     if stage not in allowed_transitions(case.stage):

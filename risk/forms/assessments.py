@@ -142,7 +142,7 @@ class AssessmentForm(Form):
             "rating": data.get("rating") or "",
             "rating_reasons": data.get("rating_reasons") or "",
             "management_plan": data.get("management_plan") or "",
-            "risk_manageable": data.get("risk_manageable") != "no",
+            "risk_manageable": {"yes": True, "no": False}.get(data.get("risk_manageable") or ""),
             "facilitator_ratio": data.get("facilitator_ratio") or "",
             "discussed_with_manager": bool(data.get("discussed_with_manager")),
             "prison_security_consulted": bool(data.get("prison_security_consulted")),

@@ -12,7 +12,7 @@ from django import forms
 from django.db.models import Q
 
 from cases.models import Code, CodeList, Offender, Victim
-from core.forms import DateField, Form
+from core.forms import DateField, Form, ModelChoiceField
 from risk.models import PreferredActivity, SuitabilityOutcome, VictimDecision
 from risk.services.suitability import FIELDS, OFFENDER_CRITERIA
 
@@ -179,7 +179,7 @@ class VictimSuitabilityForm(SuitabilityForm):
     motivation = _text("Why do they want to take part?")
     expectations = _text("What do they expect from it?")
     expectations_realistic = YesNoField(label="Are their expectations realistic?")
-    relationship = forms.ModelChoiceField(
+    relationship = ModelChoiceField(
         label="Relationship to the person responsible",
         queryset=Code.objects.none(),
         required=False,

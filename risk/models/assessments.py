@@ -62,6 +62,11 @@ class ChecklistItem(models.Model):
     position = models.PositiveIntegerField()
     text = models.CharField(max_length=300)
     guidance = models.CharField(max_length=500, blank=True)
+    subjects = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Which assessments ask this (victim, offender, venue, staff); empty for all of them.",
+    )
 
     class Meta:
         ordering = ["template", "position"]
@@ -69,6 +74,9 @@ class ChecklistItem(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    def applies_to(self, subject: str) -> bool:
+        return not self.subjects or subject in self.subjects
 
 
 class AssessmentPoint(models.TextChoices):
@@ -127,7 +135,10 @@ class RiskAssessment(models.Model):
     rating_reasons = models.TextField(blank=True)
     management_plan = models.TextField(blank=True)
     risk_manageable = models.BooleanField(
-        default=True, help_text="No: a face-to-face meeting is not safe; offer indirect communication instead."
+        null=True,
+        blank=True,
+        help_text="No: a face-to-face meeting is not safe; offer indirect communication instead. "
+        "Must be answered when the risk is high.",
     )
     facilitator_ratio = models.CharField(
         max_length=60, blank=True, help_text="Pre-conference: facilitators to attendees, set by the manager."

@@ -171,6 +171,10 @@ def assessment_start(
         previous.invalidated_at = at
         previous.invalidated_reason = "a newer assessment was started"
         previous.save(update_fields=["invalidated_at", "invalidated_reason"])
+        if person is not None and point == AssessmentPoint.PRE_CONFERENCE:
+            from agreements.services.conferences import conferences_reopen_for
+
+            conferences_reopen_for(person=person, actor=actor, reason="a newer risk assessment was started")
 
     template = current_template(case.service)
     assessment = RiskAssessment.objects.create(
@@ -187,7 +191,11 @@ def assessment_start(
     )
     assessment.contributors.add(actor)
     bulk_create_with_history(
-        [RiskAnswer(assessment=assessment, item=item, risk=None) for item in template.items.all()],
+        [
+            RiskAnswer(assessment=assessment, item=item, risk=None)
+            for item in template.items.all()
+            if item.applies_to(subject)
+        ],
         RiskAnswer,
         default_user=actor,
     )
@@ -259,6 +267,8 @@ def submit_problems(assessment: RiskAssessment) -> dict[str, str]:
         problems["rating_reasons"] = "Give the reasons for the overall risk"
     if not assessment.management_plan.strip():
         problems["management_plan"] = "Write the risk management plan"
+    if assessment.rating == RiskLevel.HIGH and assessment.risk_manageable is None:
+        problems["risk_manageable"] = "Say whether the high risk can be managed well enough for a face-to-face meeting"
     serious = assessment.rating in (RiskLevel.MEDIUM, RiskLevel.HIGH)
     if serious and not assessment.discussed_with_manager:
         problems["discussed_with_manager"] = "A medium or high risk must be discussed with the RJ manager first"
@@ -278,6 +288,7 @@ def submit_problems(assessment: RiskAssessment) -> dict[str, str]:
 def assessment_submit(*, assessment: RiskAssessment, actor: User) -> RiskAssessment:
     assessment = RiskAssessment.objects.select_for_update().select_related("case").get(pk=assessment.pk)
     _require_editable(assessment)
+    _require_not_paused(assessment)
     problems = submit_problems(assessment)
     if problems:
         raise ValidationError(problems)
@@ -318,7 +329,16 @@ def approval_problem(assessment: RiskAssessment, actor: User) -> str:
     return ""
 
 
+def _require_not_paused(assessment: RiskAssessment) -> None:
+    if assessment.case.is_paused:
+        raise ValidationError(
+            "This case is paused while a risk of serious harm escalation is resolved: "
+            "assessments cannot be submitted or approved until an RJ manager resolves it."
+        )
+
+
 def _decide(assessment: RiskAssessment, actor: User, status: str, comment: str) -> RiskAssessment:
+    _require_not_paused(assessment)
     problem = approval_problem(assessment, actor)
     if problem:
         raise ValidationError(problem)
@@ -386,6 +406,8 @@ def new_risk_record(*, person: Victim | Offender, actor: User, description: str)
     if not description:
         raise ValidationError({"description": "Describe the new risk"})
     case = person.case
+    if not case.is_open:
+        raise ValidationError("This case is closed: no new risk can be recorded.")
     own = {"victim": person} if isinstance(person, Victim) else {"offender": person}
     record = NewRisk.objects.create(case=case, description=description, recorded_at=now(), recorded_by=actor, **own)
     at = now()
@@ -396,6 +418,9 @@ def new_risk_record(*, person: Victim | Offender, actor: User, description: str)
         assessment.invalidated_reason = "new risk recorded"
         assessment._history_user = actor
         assessment.save(update_fields=["invalidated_at", "invalidated_reason"])
+    from agreements.services.conferences import conferences_reopen_for
+
+    conferences_reopen_for(person=person, actor=actor, reason="new risk information was recorded")
     label = "person harmed" if isinstance(person, Victim) else "person responsible"
     event = event_add(
         case=case, actor=actor, kind=EventKind.RISK, summary=f"New risk recorded for the {label}", participant=person

@@ -198,6 +198,8 @@ def safeguarding_acknowledge(
 ) -> SafeguardingDisclosure:
     """Record that the agency acknowledged the concern, when and how."""
     acknowledgement = (acknowledgement or "").strip()
+    if not disclosure.case.is_open:
+        raise ValidationError("This case is closed: its records can no longer be changed.")
     if disclosure.acknowledged_at is not None:
         raise ValidationError("The acknowledgement has already been recorded.")
     errors: dict[str, str] = {}

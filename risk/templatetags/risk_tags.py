@@ -60,7 +60,7 @@ def offender_assessments_for_offender_manager(case: Any, user: Any) -> list[Any]
     from risk.models.assessments import RATING_TAG_CLASSES
 
     rows = list(
-        RiskAssessment.objects.filter(case=case, offender__in=offender_ids)
+        RiskAssessment.objects.filter(case=case, offender__in=offender_ids, status="approved")
         .select_related("offender")
         .order_by("offender_id", "point", "-version")
     )

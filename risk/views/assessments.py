@@ -162,6 +162,12 @@ def case_assessments(request: HttpRequest, pk: int) -> HttpResponse:
                 "target": _target_value(subject, person),
                 "rows": mine,
                 "may_start": may_change and case.is_open,
+                # Only a person's record can take new risk information (not the venue or staff safety).
+                "new_risk_url": (
+                    reverse("risk:new_risk_new", args=[subject, person.pk])
+                    if person is not None and may_change and case.is_open
+                    else ""
+                ),
                 # An unfinished pre-conference version is continued, not started again.
                 "open_pre_conference": next(
                     (
@@ -304,9 +310,25 @@ def _detail_context(
         "approve_form": approve_form or ApproveForm(),
         "return_form": return_form or ReturnForm(),
         "target": _target_value(assessment.subject, assessment.participant),
-        "case_url": reverse("risk:case_assessments", args=[case.pk]),
+        **_case_link(case, user),
     }
     return context
+
+
+def _case_link(case, user: User) -> dict[str, str]:
+    """Back to the case: its Assessments tab for the RJ team, the progress page for an offender manager
+    (who may read their offender's assessments where the service allows it, but not the case pages)."""
+    if permissions.has_object_perm(user, permissions.CASE_VIEW, case):
+        return {
+            "case_url": reverse("risk:case_assessments", args=[case.pk]),
+            "case_link_text": "All assessments on this case",
+        }
+    if permissions.has_object_perm(user, permissions.CASE_PROGRESS, case):
+        return {
+            "case_url": reverse("cases:case_progress", args=[case.pk]),
+            "case_link_text": "Back to the case progress",
+        }
+    return {"case_url": "", "case_link_text": ""}
 
 
 @require_GET

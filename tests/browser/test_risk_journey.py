@@ -56,7 +56,7 @@ def planned_conference(demo_users, allocated_case):
     assessment_update(
         assessment=victim_assessment,
         actor=writer,
-        answers={item.pk: (False, "") for item in victim_assessment.template.items.all()},
+        answers={a.item_id: (False, "") for a in victim_assessment.answers.all()},
         data={"rating": "low", "rating_reasons": "Well supported", "management_plan": "Usual plan",
               "facilitator_ratio": "2 to 4"},
     )  # fmt: skip

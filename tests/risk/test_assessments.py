@@ -54,6 +54,7 @@ def fill(assessment, actor, *, rating="low", risky=False, **extra):
         "management_plan": "Separate arrival times; breaks offered.",
         "facilitator_ratio": "2 to 4",
         "discussed_with_manager": rating != "low",
+        "risk_manageable": True,
         **extra,
     }
     return services.assessment_update(assessment=assessment, actor=actor, answers=answers, data=data)
@@ -93,12 +94,13 @@ def assert_no_victim_markers(html: str) -> None:
 # --- Services: starting, versions and the checklist --------------------------------------------------
 
 
-def test_start_creates_one_unanswered_answer_per_checklist_item(allocated_case, facilitator):
+def test_start_creates_one_unanswered_answer_per_checklist_item_that_applies(allocated_case, facilitator):
     assessment = start(allocated_case, facilitator)
     template = current_template(allocated_case.service)
     assert assessment.template == template
     assert assessment.version == 1 and assessment.status == AssessmentStatus.DRAFT
-    assert assessment.answers.count() == template.items.count() > 0
+    applies = [item for item in template.items.all() if item.applies_to(assessment.subject)]
+    assert assessment.answers.count() == len(applies) > 0
     assert not assessment.answers.exclude(risk=None).exists()
     assert list(assessment.contributors.all()) == [facilitator]
     event = CaseEvent.objects.filter(case=allocated_case).first()
@@ -139,7 +141,7 @@ def test_assessment_keeps_the_checklist_version_it_was_started_on(allocated_case
     assessment.refresh_from_db()
     assert new.version == old.version + 1
     assert assessment.template == old
-    assert assessment.answers.count() == old.items.count()
+    assert assessment.answers.count() == len([i for i in old.items.all() if i.applies_to(assessment.subject)])
     assert start(allocated_case, facilitator, subject=RiskSubject.STAFF).answers.count() == 1
 
 
@@ -533,9 +535,9 @@ def test_offender_manager_never_sees_victim_assessments(
 
 
 def test_offender_manager_reads_their_offenders_assessment_only_when_allowed(
-    allocated_case, facilitator, offender_manager, other_offender_manager, service, as_user
+    allocated_case, facilitator, offender_manager, other_offender_manager, service, as_user, manager
 ):
-    assessment = submitted(allocated_case, facilitator)
+    assessment = services.assessment_approve(assessment=submitted(allocated_case, facilitator), actor=manager)
     url = reverse("risk:assessment_detail", args=[assessment.pk])
     client = as_user(offender_manager)
     assert client.get(url).status_code == 404

@@ -13,13 +13,23 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def assessments(allocated_case, facilitator):
+def assessments(allocated_case, facilitator, manager):
+    from risk.services.assessments import assessment_approve, assessment_submit, assessment_update
+
     offender = allocated_case.offenders.get()
     victim = allocated_case.victims.get()
+    offender_assessment = assessment_start(
+        case=allocated_case, actor=facilitator, subject="offender", person=offender, point="pre_conference"
+    )
+    assessment_update(
+        assessment=offender_assessment,
+        actor=facilitator,
+        answers={a.item_id: (False, "") for a in offender_assessment.answers.all()},
+        data={"rating": "low", "rating_reasons": "Fine", "management_plan": "Usual", "facilitator_ratio": "2 to 4"},
+    )
+    assessment_submit(assessment=offender_assessment, actor=facilitator)
     return (
-        assessment_start(
-            case=allocated_case, actor=facilitator, subject="offender", person=offender, point="pre_conference"
-        ),
+        assessment_approve(assessment=offender_assessment, actor=manager),
         assessment_start(
             case=allocated_case, actor=facilitator, subject="victim", person=victim, point="pre_conference"
         ),
