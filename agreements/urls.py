@@ -1,5 +1,5 @@
-from agreements.views import conferences
+from agreements.views import conferences, indirect
 
 app_name = "agreements"
 
-urlpatterns = [*conferences.urlpatterns]
+urlpatterns = [*conferences.urlpatterns, *indirect.urlpatterns]

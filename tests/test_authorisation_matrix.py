@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from cases.models import CodeList, ConsentKind, DisclosureKind
 from cases.services import participants as participant_services
+from tests.agreements.matrix_support import indirect_world
 from tests.factories import VICTIM_MARKERS, code
 from tests.url_patterns import iter_patterns
 
@@ -145,6 +146,18 @@ MATRIX: dict[str, Row] = {
     "agreements:conference_new": Row(WORKERS, "case"),
     "agreements:conference_detail": Row(WORKERS, "conference"),
     "agreements:conference_confirm": Row(WORKERS, "conference"),
+    "agreements:indirect_new": Row(WORKERS, "case"),
+    "agreements:indirect_detail": Row(WORKERS, "indirect"),
+    "agreements:message_new": Row(WORKERS, "indirect"),
+    "agreements:indirect_complete": Row(WORKERS, "indirect"),
+    "agreements:message_review": Row(WORKERS, "indirect_message"),
+    "agreements:message_pass_on": Row(WORKERS, "indirect_message", "post", ok=(422,)),
+    "agreements:conference_edit": Row(WORKERS, "conference"),
+    "agreements:attendee_add": Row(WORKERS, "conference"),
+    "agreements:attendee_remove": Row(WORKERS, "conference", "post", ok=(302, 422)),
+    "agreements:conference_postpone": Row(WORKERS, "conference"),
+    "agreements:conference_cancel": Row(WORKERS, "conference"),
+    "agreements:conference_held": Row(WORKERS, "conference"),
     # Later parts of the product
     "reporting:returns": Row({"manager", "administrator", "other_manager"}),
     "reporting:dashboard": Row({"manager", "commissioner", "other_manager"}),
@@ -214,6 +227,7 @@ def world(
             participant=person, actor=facilitator, data={"name": f"{side} supporter"}
         )
     objects.update(_risk_world(case, victim, offender, facilitator))
+    objects.update(indirect_world(case, victim, offender, facilitator))
     users = {
         "facilitator": facilitator,
         "unallocated_facilitator": unallocated_facilitator,

@@ -18,8 +18,8 @@ from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
-from agreements.forms.conferences import ConferencePlanForm
-from agreements.models import Conference, ConferenceStatus
+from agreements.forms.conferences import AttendeeForm, ConferencePlanForm, HeldForm, ReasonForm
+from agreements.models import AttendeeKind, Conference, ConferenceStatus
 from agreements.services import conferences as services
 from audit.models import Operation, PersonKind
 from audit.services import log_processing
@@ -178,7 +178,14 @@ def conference_new(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         victims=victims,
         offenders=offenders,
-        initial={"venue_kind": "community"},
+        facilitators=services.facilitator_choices(case),
+        initial={
+            "venue_kind": "community",
+            "lead_facilitator": case.lead_facilitator_id,
+            "lead_facilitator_agency": case.lead_facilitator.agency if case.lead_facilitator else "",
+            "second_facilitator": case.second_facilitator_id,
+            "second_facilitator_agency": case.second_facilitator.agency if case.second_facilitator else "",
+        },
     )
     status = 200
     if request.method == "POST":
@@ -216,11 +223,8 @@ def conference_detail(request: HttpRequest, pk: int) -> HttpResponse:
     victims, offenders = _attendees(conference)
     _log_attendees(request, conference, victims, offenders, "Conference details")
     perms = case_perms(case, request.user)
-    may_confirm = (
-        conference.status == ConferenceStatus.PLANNED
-        and case.is_open
-        and permissions.CASE_CHANGE in perms.get((Case, case.pk), set())
-    )
+    may_change = case.is_open and permissions.CASE_CHANGE in perms.get((Case, case.pk), set())
+    may_confirm = conference.status == ConferenceStatus.PLANNED and may_change
     context = {
         **case_header_context(case, request.user, "activity", perms),
         "conference": conference,
@@ -229,6 +233,7 @@ def conference_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "offenders": offenders,
         "may_confirm": may_confirm,
         "back_url": reverse("agreements:case_activity", args=[case.pk]),
+        **_detail_extras(conference, may_change),
     }
     return render(request, "agreements/conference_detail.html", context)
 
@@ -253,6 +258,9 @@ def _confirm_context(request: HttpRequest, conference: Conference) -> dict[str, 
         ],
         "indirect_only": any(blocker.indirect_only for blocker in blockers),
         "indirect_offer": INDIRECT_OFFER,
+        "custody_message": services.CUSTODY_MESSAGE
+        if conference.status == ConferenceStatus.PLANNED and services.custody_missing(conference)
+        else "",
         "is_planned": conference.status == ConferenceStatus.PLANNED,
         "paused_message": services.PAUSED_MESSAGE if case.is_paused else "",
         "closed": not case.is_open,
@@ -278,9 +286,192 @@ def conference_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "agreements/conference_confirm.html", context, status=422 if errors else 200)
 
 
+# --- Changing the plan, other attendees, status changes and the write-up ----------------------
+
+CHANGEABLE = (ConferenceStatus.PLANNED, ConferenceStatus.CONFIRMED, ConferenceStatus.POSTPONED)
+_SIDES = {
+    "Supporting the person harmed": (AttendeeKind.VICTIM_SUPPORTER,),
+    "Supporting the person responsible": (AttendeeKind.OFFENDER_SUPPORTER,),
+    "Other affected people": (AttendeeKind.OTHER_AFFECTED,),
+    "Observers and researchers": (AttendeeKind.OBSERVER, AttendeeKind.RESEARCHER),
+}
+
+
+def _detail_extras(conference: Conference, may_change: bool) -> dict[str, Any]:
+    attendees = list(conference.other_attendees.all())
+    status = conference.status
+    changeable = may_change and status in CHANGEABLE
+    return {
+        "attendee_groups": [
+            {"label": label, "people": [a for a in attendees if a.kind in kinds]} for label, kinds in _SIDES.items()
+        ],
+        "custody_missing": services.custody_missing(conference),
+        "may_edit": changeable,
+        "may_postpone": may_change and status in (ConferenceStatus.PLANNED, ConferenceStatus.CONFIRMED),
+        "may_cancel": changeable,
+        "may_record_held": may_change and status == ConferenceStatus.CONFIRMED,
+    }
+
+
+def _conference_page(request: HttpRequest, conference: Conference, template: str, context: dict, status: int = 200):
+    context = {
+        **case_header_context(conference.case, request.user, "activity"),
+        "conference": conference,
+        "back_url": reverse("agreements:conference_detail", args=[conference.pk]),
+        **context,
+    }
+    return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def conference_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    conference = conference_for_user(request.user, pk, write=True)
+    case = conference.case
+    if conference.status not in CHANGEABLE:
+        raise Http404("Not found")
+    victims, offenders = _visible_people(case, request.user)
+    initial = {
+        **{name: getattr(conference, name) for name in (*services.PLAN_FIELDS, *services.DETAIL_FIELDS)},
+        "start_time": conference.start_time.strftime("%H:%M"),
+        "end_time": conference.end_time.strftime("%H:%M") if conference.end_time else "",
+        "victims": list(conference.attending_victims.all()),
+        "offenders": list(conference.attending_offenders.all()),
+    }
+    form = ConferencePlanForm(
+        request.POST if request.method == "POST" else None,
+        victims=victims,
+        offenders=offenders,
+        facilitators=services.facilitator_choices(case),
+        initial=initial,
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                updated = services.conference_update(
+                    conference=conference,
+                    actor=request.user,
+                    data=form.service_data(),
+                    victims=form.cleaned_data.get("victims") or [],
+                    offenders=form.cleaned_data.get("offenders") or [],
+                )
+            except ValidationError as exc:
+                _service_errors(form, exc)
+            else:
+                text = "Conference changed"
+                if conference.status == ConferenceStatus.CONFIRMED and updated.status == ConferenceStatus.PLANNED:
+                    text += ". It needs confirming again"
+                messages.success(request, text)
+                return redirect("agreements:conference_detail", pk=conference.pk)
+        status = 422
+    return _conference_page(request, conference, "agreements/conference/edit.html", {"form": form}, status)
+
+
+@require_http_methods(["GET", "POST"])
+def attendee_add(request: HttpRequest, pk: int) -> HttpResponse:
+    conference = conference_for_user(request.user, pk, write=True)
+    if conference.status not in CHANGEABLE:
+        raise Http404("Not found")
+    form = AttendeeForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                attendee = services.attendee_add(conference=conference, actor=request.user, data=form.cleaned_data)
+            except ValidationError as exc:
+                _service_errors(form, exc)
+            else:
+                messages.success(request, f"{attendee.name} added to the conference")
+                return redirect("agreements:conference_detail", pk=conference.pk)
+        status = 422
+    return _conference_page(request, conference, "agreements/conference/attendee_form.html", {"form": form}, status)
+
+
+@require_http_methods(["POST"])
+def attendee_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    conference = conference_for_user(request.user, pk, write=True)
+    raw = request.POST.get("attendee", "")
+    attendee = conference.other_attendees.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 18 else None
+    if attendee is None or conference.status not in CHANGEABLE:
+        messages.error(request, "That person could not be removed. Try again from the conference page.")
+        return _conference_page(
+            request,
+            conference,
+            "agreements/conference/problem.html",
+            {"problem": "That person could not be removed from this conference."},
+            422,
+        )
+    services.attendee_remove(attendee=attendee, actor=request.user)
+    messages.success(request, f"{attendee.name} removed from the conference")
+    return redirect("agreements:conference_detail", pk=conference.pk)
+
+
+def _reason_view(request: HttpRequest, pk: int, *, what: str, service: Any, title: str) -> HttpResponse:
+    conference = conference_for_user(request.user, pk, write=True)
+    form = ReasonForm(request.POST if request.method == "POST" else None, what=what)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                service(conference=conference, actor=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                _service_errors(form, exc)
+            else:
+                messages.success(request, f"Conference {what}")
+                return redirect("agreements:conference_detail", pk=conference.pk)
+        status = 422
+    return _conference_page(
+        request, conference, "agreements/conference/reason_form.html", {"form": form, "title": title}, status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def conference_postpone(request: HttpRequest, pk: int) -> HttpResponse:
+    return _reason_view(
+        request, pk, what="postponed", service=services.conference_postpone, title="Postpone the conference"
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def conference_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _reason_view(
+        request, pk, what="cancelled", service=services.conference_cancel, title="Cancel the conference"
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def conference_held(request: HttpRequest, pk: int) -> HttpResponse:
+    conference = conference_for_user(request.user, pk, write=True)
+    form = HeldForm(request.POST if request.method == "POST" else None, video_link=conference.video_link)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.conference_record_held(conference=conference, actor=request.user, data=form.cleaned_data)
+            except ValidationError as exc:
+                _service_errors(form, exc)
+            else:
+                messages.success(request, "Conference recorded as held")
+                return redirect("agreements:conference_detail", pk=conference.pk)
+        status = 422
+    return _conference_page(
+        request,
+        conference,
+        "agreements/conference/held_form.html",
+        {"form": form, "is_confirmed": conference.status == ConferenceStatus.CONFIRMED},
+        status,
+    )
+
+
 urlpatterns: list[URLPattern] = [
     path("cases/<int:pk>/", case_activity, name="case_activity"),
     path("cases/<int:pk>/conferences/new/", conference_new, name="conference_new"),
     path("conferences/<int:pk>/", conference_detail, name="conference_detail"),
     path("conferences/<int:pk>/confirm/", conference_confirm, name="conference_confirm"),
+    path("conferences/<int:pk>/change/", conference_edit, name="conference_edit"),
+    path("conferences/<int:pk>/attendees/add/", attendee_add, name="attendee_add"),
+    path("conferences/<int:pk>/attendees/remove/", attendee_remove, name="attendee_remove"),
+    path("conferences/<int:pk>/postpone/", conference_postpone, name="conference_postpone"),
+    path("conferences/<int:pk>/cancel/", conference_cancel, name="conference_cancel"),
+    path("conferences/<int:pk>/held/", conference_held, name="conference_held"),
 ]

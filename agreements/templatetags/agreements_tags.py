@@ -1,0 +1,17 @@
+"""Template tags for the case's "Conference or indirect" section."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.inclusion_tag("agreements/indirect/_section.html")
+def indirect_section(case: Any, user: Any) -> dict[str, Any]:
+    """The case's indirect communications, shown only to someone who sees every person on the case."""
+    from agreements.views.indirect import case_section
+
+    return case_section(case, user)
