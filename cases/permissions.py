@@ -60,8 +60,13 @@ TEAM_VICTIM_PERMS = (VICTIM_VIEW, VICTIM_CHANGE)
 TEAM_OFFENDER_PERMS = (OFFENDER_VIEW, OFFENDER_CHANGE)
 
 
-def _perm(model: type[Model], codename: str) -> Permission:
-    return Permission.objects.get(content_type__app_label="cases", codename=codename)
+def _perm_ids(model: type[Model], codenames: Iterable[str]) -> list[int]:
+    """The ids of `model`'s permissions named `codenames`, in one query."""
+    return list(
+        Permission.objects.filter(
+            content_type__app_label="cases", content_type__model=model._meta.model_name, codename__in=list(codenames)
+        ).values_list("pk", flat=True)
+    )
 
 
 def _codename(perm: str) -> str:
@@ -159,15 +164,20 @@ def perms_on(user: User, objects: Iterable[Model]) -> dict[tuple[type[Model], in
 
 
 def _grant_user(obj: Model, user: User, codenames: Iterable[str]) -> None:
+    """Grant in two queries whatever the number of permissions; rows already there are left alone."""
     user_table, _ = _TABLES[type(obj)]
-    for codename in codenames:
-        user_table.objects.get_or_create(user=user, content_object=obj, permission=_perm(type(obj), codename))
+    user_table.objects.bulk_create(
+        [user_table(user=user, content_object=obj, permission_id=pid) for pid in _perm_ids(type(obj), codenames)],
+        ignore_conflicts=True,
+    )
 
 
 def _grant_group(obj: Model, group: Group, codenames: Iterable[str]) -> None:
     _, group_table = _TABLES[type(obj)]
-    for codename in codenames:
-        group_table.objects.get_or_create(group=group, content_object=obj, permission=_perm(type(obj), codename))
+    group_table.objects.bulk_create(
+        [group_table(group=group, content_object=obj, permission_id=pid) for pid in _perm_ids(type(obj), codenames)],
+        ignore_conflicts=True,
+    )
 
 
 def _revoke_user(obj: Model, user: User, codenames: Iterable[str] | None = None) -> None:

@@ -123,3 +123,14 @@ def test_flagged_offence_needs_a_manager_decision(referred_case, manager):
     assert decision.exceptional_status == "awaiting"
     referred_case.refresh_from_db()
     assert referred_case.stage == Stage.REFERRAL
+
+
+def test_granting_twice_adds_no_duplicate_rows_and_costs_two_queries(
+    allocated_case, facilitator, django_assert_num_queries
+):
+    from cases.models import CaseUserObjectPermission
+
+    before = CaseUserObjectPermission.objects.filter(user=facilitator, content_object=allocated_case).count()
+    with django_assert_num_queries(2):
+        permissions._grant_user(allocated_case, facilitator, permissions.TEAM_CASE_PERMS)
+    assert CaseUserObjectPermission.objects.filter(user=facilitator, content_object=allocated_case).count() == before
