@@ -1,5 +1,11 @@
-from agreements.views import conferences, indirect
+from agreements.views import agreements, conferences, feedback, indirect, settings
 
 app_name = "agreements"
 
-urlpatterns = [*conferences.urlpatterns, *indirect.urlpatterns]
+urlpatterns = [
+    *conferences.urlpatterns,
+    *indirect.urlpatterns,
+    *agreements.urlpatterns,
+    *feedback.urlpatterns,
+    *settings.urlpatterns,
+]

@@ -12,6 +12,7 @@ NAV_ITEMS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("Cases", "cases:case_list", "core.screen_referrals", ("cases:case_list", "cases:search")),
     ("Allocate", "cases:allocation_queue", "core.allocate_cases", ("cases:allocation_queue",)),
     ("Approvals", "risk:approvals", "core.approve_assessments", ("risk:approvals",)),
+    ("Overdue items", "agreements:overdue_items", "core.allocate_cases", ("agreements:overdue_items",)),
     ("Returns", "reporting:returns", "core.manage_returns", ("reporting:returns",)),
     ("Dashboard", "reporting:dashboard", "core.view_dashboard", ("reporting:dashboard",)),
     ("Service", "core:service_summary", "core.view_service_summary", ("core:service_summary",)),
@@ -19,7 +20,19 @@ NAV_ITEMS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         "Settings",
         "cases:criteria",
         "core.configure_service",
-        ("cases:criteria", "cases:criteria_new", "cases:criteria_detail"),
+        (
+            "cases:criteria",
+            "cases:criteria_new",
+            "cases:criteria_detail",
+            "risk:settings",
+            "risk:checklists",
+            "risk:checklist_new",
+            "risk:checklist_detail",
+            "agreements:settings",
+            "agreements:feedback_sets",
+            "agreements:feedback_set_new",
+            "agreements:feedback_set_detail",
+        ),
     ),
 )
 

@@ -173,6 +173,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.housekeeping_daily",
         "schedule": crontab(hour=2, minute=15),
     },
+    # Agreement follow-up reminders (agreements/tasks.py), before the working day starts (Europe/London).
+    "agreement-reminders-daily": {
+        "task": "agreements.tasks.daily_reminders",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
 
 # Security headers; production values are on unless DEBUG.

@@ -20,6 +20,9 @@ from django.utils import timezone
 
 from cases.models import CodeList, ConsentKind, DisclosureKind
 from cases.services import participants as participant_services
+from tests.agreements.matrix_feedback import feedback_rows, feedback_world
+from tests.agreements.matrix_outcome import outcome_rows, outcome_world
+from tests.agreements.matrix_reminders import reminder_rows
 from tests.agreements.matrix_support import indirect_world
 from tests.factories import VICTIM_MARKERS, code
 from tests.url_patterns import iter_patterns
@@ -158,6 +161,9 @@ MATRIX: dict[str, Row] = {
     "agreements:conference_postpone": Row(WORKERS, "conference"),
     "agreements:conference_cancel": Row(WORKERS, "conference"),
     "agreements:conference_held": Row(WORKERS, "conference"),
+    **outcome_rows(Row),
+    **feedback_rows(Row),
+    **reminder_rows(Row),
     # Later parts of the product
     "reporting:returns": Row({"manager", "administrator", "other_manager"}),
     "reporting:dashboard": Row({"manager", "commissioner", "other_manager"}),
@@ -228,6 +234,8 @@ def world(
         )
     objects.update(_risk_world(case, victim, offender, facilitator))
     objects.update(indirect_world(case, victim, offender, facilitator))
+    objects.update(feedback_world(case, victim, offender, facilitator, objects["conference"]))
+    objects.update(outcome_world(case, facilitator))
     users = {
         "facilitator": facilitator,
         "unallocated_facilitator": unallocated_facilitator,

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from agreements.models import AttendeeKind, Conference, ConferenceAttendee, ConferenceStatus, VenueKind
+from agreements.services.feedback import feedback_call_tasks_add
 from audit.models import Operation, PersonKind
 from audit.services import log_processing
 from cases.models import Case, EventKind, Offender, Stage, TaskKind, Victim
@@ -504,6 +505,7 @@ def conference_record_held(*, conference: Conference, actor: User, data: dict[st
     conference.recorded_by = actor
     conference.save()
     _event(case, actor, f"Conference on {conference.date:%-d %B %Y} held")
+    feedback_call_tasks_add(activity=conference, case=case)
     for step in (Stage.PREPARATION, Stage.ACTIVITY):
         if case.stage in (Stage.ASSESSMENT, Stage.PREPARATION) and step in allowed_transitions(case.stage):
             case = case_set_stage(case=case, actor=actor, stage=step)

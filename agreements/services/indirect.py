@@ -20,6 +20,7 @@ from agreements.models import (
     MessageDirection,
     ReviewOutcome,
 )
+from agreements.services.feedback import feedback_call_tasks_add
 from audit.models import Operation, PersonKind
 from audit.services import log_processing
 from cases import permissions
@@ -260,6 +261,7 @@ def indirect_complete(
         kind=EventKind.CONFERENCE,
         summary=f"Indirect communication completed: {communication.get_kind_display().lower()}",
     )
+    feedback_call_tasks_add(activity=communication, case=case)
     return communication
 
 

@@ -15,3 +15,11 @@ def indirect_section(case: Any, user: Any) -> dict[str, Any]:
     from agreements.views.indirect import case_section
 
     return case_section(case, user)
+
+
+@register.inclusion_tag("agreements/feedback/_section.html")
+def feedback_section(case: Any, user: Any) -> dict[str, Any]:
+    """The feedback calls on the case, for the people the user sees, if they may work the case."""
+    from agreements.views.feedback import case_section
+
+    return case_section(case, user)

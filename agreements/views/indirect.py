@@ -13,19 +13,20 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
+from agreements.access import case_for_team, refused, sees_everyone
 from agreements.forms.indirect import CompleteForm, IndirectStartForm, MessageForm, PassOnForm, ReviewForm
 from agreements.models import IndirectCommunication, IndirectMessage, ReviewOutcome
 from agreements.services import indirect as services
 from audit.models import Operation, PersonKind
 from audit.services import log_processing
 from cases import permissions, selectors
-from cases.models import Case, Side
+from cases.models import Case
 from cases.views.case_page import case_header_context, case_perms
 
 REVIEW_TAGS = {
@@ -33,44 +34,16 @@ REVIEW_TAGS = {
     ReviewOutcome.APPROVED: "govuk-tag--green",
     ReviewOutcome.NEEDS_CHANGES: "govuk-tag--yellow",
 }
-_CASE_RELATED = ("lead_facilitator", "second_facilitator", "service")
 
 
 # --- Access ----------------------------------------------------------------------------------
 
 
-def sees_everyone(case: Case, user: User, people: dict[str, list]) -> bool:
-    """True when the user sees every person on the case (both sides), and there is someone to see."""
-    counts = case.victims.aggregate(n=Count("pk"))["n"], case.offenders.aggregate(n=Count("pk"))["n"]
-    seen = len(people[Side.VICTIM]), len(people[Side.OFFENDER])
-    return seen == counts and any(seen)
-
-
-def _case_for_user(user: User, pk: int, *, write: bool) -> tuple[Case, dict[str, list]]:
-    """The case, if the user holds the case permission and sees every person on it (404 otherwise)."""
-    perm = permissions.CASE_CHANGE if write else permissions.CASE_VIEW
-    case = permissions.get_case_for_user(user, pk, perm, queryset=Case.objects.select_related(*_CASE_RELATED))
-    people = selectors.case_people(case=case, user=user)
-    if not sees_everyone(case, user, people):
-        permissions.security_log.warning(
-            "refused or missing object", extra={"model": "Case", "object_id": pk, "user_id": user.pk}
-        )
-        raise Http404("Not found")
-    return case, people
-
-
-def _refused(model: str, pk: int, user: User) -> Http404:
-    permissions.security_log.warning(
-        "refused or missing object", extra={"model": model, "object_id": pk, "user_id": user.pk}
-    )
-    return Http404("Not found")
-
-
 def communication_for_user(user: User, pk: int, *, write: bool = False) -> tuple[IndirectCommunication, dict]:
     communication = IndirectCommunication.objects.filter(pk=pk).select_related("created_by").first()
     if communication is None:
-        raise _refused("IndirectCommunication", pk, user)
-    case, people = _case_for_user(user, communication.case_id, write=write)
+        raise refused("IndirectCommunication", pk, user)
+    case, people = case_for_team(user, communication.case_id, write=write)
     communication.case = case
     return communication, people
 
@@ -78,7 +51,7 @@ def communication_for_user(user: User, pk: int, *, write: bool = False) -> tuple
 def message_for_user(user: User, pk: int, *, write: bool = False) -> tuple[IndirectMessage, dict]:
     message = IndirectMessage.objects.filter(pk=pk).select_related("victim", "offender", "reviewed_by").first()
     if message is None:
-        raise _refused("IndirectMessage", pk, user)
+        raise refused("IndirectMessage", pk, user)
     communication, people = communication_for_user(user, message.communication_id, write=write)
     message.communication = communication
     return message, people
@@ -131,7 +104,7 @@ def _may_work(case: Case, user: User, people: dict) -> bool:
 
 @require_http_methods(["GET", "POST"])
 def indirect_new(request: HttpRequest, pk: int) -> HttpResponse:
-    case, people = _case_for_user(request.user, pk, write=True)
+    case, people = case_for_team(request.user, pk, write=True)
     form = IndirectStartForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":

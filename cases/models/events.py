@@ -27,6 +27,8 @@ class EventKind(models.TextChoices):
     RISK = "risk", "Risk assessment"
     SAFEGUARDING = "safeguarding", "Safeguarding"
     CONFERENCE = "conference", "Conference"
+    AGREEMENT = "agreement", "Outcome agreement"
+    FEEDBACK = "feedback", "Feedback"
     NOTE = "note", "Note"
 
 
@@ -74,6 +76,11 @@ class TaskKind(models.TextChoices):
     REVIEW_ASSESSMENT = "review_assessment", "Review a risk assessment"
     RESOLVE_ESCALATION = "resolve_escalation", "Resolve a safeguarding escalation"
     REMINDER = "reminder", "Reminder"
+    SEND_COPIES = "send_copies", "Send copies of the agreement"
+    FOLLOW_UP_ITEM = "follow_up_item", "Follow up an agreement item"
+    INFORM_VICTIM = "inform_victim", "Tell the person harmed how an item went"
+    FEEDBACK_CALL = "feedback_call", "Make the feedback call"
+    SAFEGUARDING = "safeguarding", "Act on a worry raised"
 
 
 class Task(models.Model):
@@ -92,6 +99,7 @@ class Task(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    link = models.CharField(max_length=300, blank=True, help_text="Where the task is done, when not the case page.")
 
     class Meta:
         ordering = ["due_on", "id"]

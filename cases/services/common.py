@@ -55,6 +55,7 @@ def task_add(
     participant: Victim | Offender | None = None,
     event: CaseEvent | None = None,
     dedupe_key: str | None = None,
+    link: str = "",
 ) -> Task:
     side = ""
     if isinstance(participant, Victim):
@@ -77,6 +78,7 @@ def task_add(
         event=event,
         created_at=now(),
         dedupe_key=dedupe_key,
+        link=link,
     )
 
 

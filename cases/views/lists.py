@@ -37,7 +37,9 @@ def case_url(pk: int, default: str = "#") -> str:
 
 
 def task_url(task: Task) -> str:
-    """Where to go to do the task: the allocation page, the person's record, or the case."""
+    """Where to go to do the task: the page it names, the allocation page, the person's record, or the case."""
+    if task.link:
+        return task.link
     if task.kind == TaskKind.ALLOCATE:
         return url_or("cases:allocate", task.case_id)
     url = ""

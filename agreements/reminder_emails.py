@@ -1,0 +1,156 @@
+"""Reminder emails: sent only after the reminder rows are committed, each at most once.
+
+Each row is claimed with one UPDATE (pending → sending); only the worker whose update changed the row sends.
+It is then marked sent. A worker that dies after its claim leaves "sending", which nothing sends again: the
+person may miss that email, never get it twice, and the in-app task is there either way.
+
+An email carries the case reference, what is due, the date and a link to the case: never a name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db.models import Q
+from django.urls import reverse
+
+from accounts.models import Service
+from agreements.models import AgreementItem, EmailState, ReminderKind, SentReminder
+from agreements.reminders import (
+    ESCALATE_EVERY_DAYS,
+    FEEDBACK_WITHIN_DAYS,
+    FIRST_CONTACT_WORKING_DAYS,
+    ITEM_KINDS,
+    SIDE_LABEL,
+)
+from core import clock
+
+logger = logging.getLogger(__name__)
+
+ACTIVITY_LABEL = {"conference": "conference", "indirect": "indirect communication"}
+SUBJECTS = {**dict(ReminderKind.choices), ReminderKind.ITEM_ESCALATION: "Agreement item overdue, escalated"}
+
+
+def pending_ids(*, service: Service) -> list[int]:
+    """Reminders of the service whose email has not gone yet (including any left by a run that crashed)."""
+    rows = SentReminder.objects.filter(email_state=EmailState.PENDING, case__service=service)
+    return list(rows.order_by("pk").values_list("pk", flat=True))
+
+
+def _day(day: dt.date) -> str:
+    return f"{day:%-d %B %Y}"
+
+
+def _item_line(reminder: SentReminder, item: AgreementItem | None) -> tuple[str, dt.date]:
+    target = item.target_date if item and item.target_date else reminder.due_on
+    what = f"Item {item.number} of the outcome agreement" if item else "An item of the outcome agreement"
+    if reminder.kind == ReminderKind.ITEM_COMING_UP:
+        return f"{what} is due on {_day(target)}.", target
+    if reminder.kind == ReminderKind.ITEM_DUE:
+        return f"{what} is due today.", target
+    if reminder.kind == ReminderKind.ITEM_OVERDUE:
+        return f"{what} was due on {_day(target)}. Its outcome has not been recorded yet.", target
+    weeks = max(1, (reminder.due_on - target).days // ESCALATE_EVERY_DAYS)
+    return (
+        f"{what} was due on {_day(target)} and is still not resolved {weeks} week{'s' if weeks > 1 else ''} later. "
+        "You are told as an RJ manager of the service.",
+        target,
+    )
+
+
+def reminder_email(reminder: SentReminder, item: AgreementItem | None = None) -> tuple[str, str]:
+    """The subject and body of a reminder's email: the case reference, what is due, the date and a link."""
+    reference = reminder.case.reference
+    kind, due_on = reminder.kind, reminder.due_on
+    parts = reminder.subject_key.split(":")
+    if kind in ITEM_KINDS:
+        line, due_on = _item_line(reminder, item)
+    elif kind == ReminderKind.COPIES_DUE:
+        line = "Copies of the outcome agreement were due. Not every party has been given theirs yet."
+    elif kind == ReminderKind.FEEDBACK_DUE:
+        held_on = due_on - dt.timedelta(days=FEEDBACK_WITHIN_DAYS)
+        line = (
+            f"The feedback call to the {SIDE_LABEL.get(parts[2], 'participant')} after the "
+            f"{ACTIVITY_LABEL.get(parts[0], 'activity')} of {_day(held_on)} has not been recorded."
+        )
+    elif kind == ReminderKind.RECONTACT_DUE:
+        line = "A person harmed on this case asked for time to think. It is time to contact them again."
+    else:
+        line = (
+            f"First contact with a person responsible was due within {FIRST_CONTACT_WORKING_DAYS} working days "
+            "of sentence. No contact has been logged."
+        )
+    subject = f"{SUBJECTS[kind]}: {reference}"
+    link = settings.SITE_URL.rstrip("/") + reverse("cases:case_detail", args=[reminder.case_id])
+    body = (
+        f"Case {reference}\n\n{line}\n\nDue: {_day(due_on)}\n\n"
+        "It is also in your work list. Open the case in rjcase (you will need to sign in):\n"
+        f"{link}\n"
+    )
+    return subject, body
+
+
+def _claim(pk: int) -> bool:
+    """Only the worker whose update moves the row from pending to sending may send its email."""
+    return (
+        SentReminder.objects.filter(pk=pk, email_state=EmailState.PENDING).update(email_state=EmailState.SENDING) == 1
+    )
+
+
+def _mark_sent(pk: int) -> None:
+    SentReminder.objects.filter(pk=pk).update(email_state=EmailState.SENT, emailed_at=clock.now())
+
+
+def send_pending_emails(ids: Iterable[int]) -> int:
+    """Email the reminders among `ids` still pending, each at most once. Returns how many emails went.
+
+    Call it once the rows are committed. Recipients without an email address (or no longer active) need none.
+    If the mail server cannot be reached nothing is claimed, so the next run tries again; a message that fails
+    after its claim stays "sending" (it may have gone) and is logged.
+    """
+    ids = list(ids)
+    if not ids:
+        return 0
+    SentReminder.objects.filter(pk__in=ids, email_state=EmailState.PENDING).filter(
+        Q(recipient__email="") | Q(recipient__is_active=False)
+    ).update(email_state=EmailState.NOT_NEEDED)
+    rows = list(
+        SentReminder.objects.filter(pk__in=ids, email_state=EmailState.PENDING)
+        .select_related("case", "recipient")
+        .order_by("pk")
+    )
+    if not rows:
+        return 0
+    item_ids = [int(r.subject_key.split(":")[1]) for r in rows if r.kind in ITEM_KINDS]
+    items = AgreementItem.objects.only("pk", "number", "target_date").in_bulk(item_ids) if item_ids else {}
+    connection = get_connection()
+    try:
+        connection.open()
+    except (smtplib.SMTPException, OSError):
+        logger.exception("Mail server unreachable: %s reminder emails left for the next run", len(rows))
+        return 0
+    sent = 0
+    try:
+        for row in rows:
+            if not _claim(row.pk):
+                continue  # another worker has it
+            item = items.get(int(row.subject_key.split(":")[1])) if row.kind in ITEM_KINDS else None
+            subject, body = reminder_email(row, item)
+            try:
+                EmailMessage(subject, body, None, [row.recipient.email], connection=connection).send()
+            except (smtplib.SMTPException, OSError):
+                logger.exception("Reminder email %s failed after its claim: left as sending, not retried", row.pk)
+                continue
+            _mark_sent(row.pk)
+            sent += 1
+    finally:
+        connection.close()
+    return sent
+
+
+__all__ = ["pending_ids", "reminder_email", "send_pending_emails"]
