@@ -40,7 +40,15 @@ def test_tables_are_protected_along_rows_and_columns():
 
 @pytest.mark.parametrize(
     ("numerator", "denominator", "text"),
-    [(85, 100, "85%"), (17, 20, SUPPRESSED), (0, 20, "0%"), (3, 20, SUPPRESSED), (18, 20, SUPPRESSED), (4, 4, SUPPRESSED), (20, 20, "100%")],
+    [
+        (85, 100, "85%"),
+        (17, 20, SUPPRESSED),
+        (0, 20, "0%"),
+        (3, 20, SUPPRESSED),
+        (18, 20, SUPPRESSED),
+        (4, 4, SUPPRESSED),
+        (20, 20, "100%"),
+    ],
 )
 def test_rates(numerator, denominator, text):
     assert rate_cell(numerator, denominator).text == text
