@@ -13,6 +13,7 @@ NAV_ITEMS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("Allocate", "cases:allocation_queue", "core.allocate_cases", ("cases:allocation_queue",)),
     ("Approvals", "risk:approvals", "core.approve_assessments", ("risk:approvals",)),
     ("Overdue items", "agreements:overdue_items", "core.allocate_cases", ("agreements:overdue_items",)),
+    ("Access log", "audit:log_search", "core.view_access_log", ("audit:log_search", "audit:person_log")),
     ("Returns", "reporting:returns", "core.manage_returns", ("reporting:returns",)),
     ("Dashboard", "reporting:dashboard", "core.view_dashboard", ("reporting:dashboard",)),
     ("Service", "core:service_summary", "core.view_service_summary", ("core:service_summary",)),

@@ -10,4 +10,5 @@ urlpatterns = [
     path("risk/", include("risk.urls")),
     path("agreements/", include("agreements.urls")),
     path("reporting/", include("reporting.urls")),
+    path("audit/", include("audit.urls")),
 ]

@@ -164,6 +164,10 @@ MATRIX: dict[str, Row] = {
     **outcome_rows(Row),
     **feedback_rows(Row),
     **reminder_rows(Row),
+    # The processing log, for the service's managers
+    "audit:log_search": Row({"manager", "other_manager"}),
+    "audit:person_log[victim]": Row({"manager"}, "victim", kwargs={"side": "victim"}),
+    "audit:person_log[offender]": Row({"manager"}, "offender", kwargs={"side": "offender"}),
     # Later parts of the product
     "reporting:returns": Row({"manager", "administrator", "other_manager"}),
     "reporting:dashboard": Row({"manager", "commissioner", "other_manager"}),
