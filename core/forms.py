@@ -7,9 +7,11 @@ templates/django/forms/ give them GOV.UK markup, error messages and classes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
@@ -190,3 +192,20 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                         self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
                     )
         return super()._check_values(value)
+
+
+def add_service_errors(
+    form: forms.BaseForm, exc: ValidationError, rename: dict[str, str] | Callable[[str], str] | None = None
+) -> None:
+    """Show a service's ValidationError on the form: each message at its field when the form has that
+    field (after `rename` maps the service's name for it), otherwise at the top of the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    if isinstance(rename, dict):
+        mapping = rename
+        rename = lambda key: mapping.get(key, key)  # noqa: E731
+    for key, errors in exc.error_dict.items():
+        name = rename(key) if rename else key
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error.messages)

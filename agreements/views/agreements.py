@@ -39,6 +39,7 @@ from cases.views.case_page import case_header_context
 from cases.views.lists import page_links
 from core import clock
 from core.access import require_capability
+from core.forms import add_service_errors
 from core.pagination import keyset_page
 from core.pdf import pdf_response, render_pdf
 
@@ -105,15 +106,6 @@ def _log_parties(request: HttpRequest, agreement: OutcomeAgreement, reason: str,
             )
 
 
-def _service_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error.messages)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _may_change(agreement: OutcomeAgreement, user: User) -> bool:
     case = agreement.case
     return case.is_open and permissions.has_object_perm(user, permissions.CASE_CHANGE, case)
@@ -147,7 +139,7 @@ def _form_view(
             try:
                 result = save(form.cleaned_data)
             except ValidationError as exc:
-                _service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, done)
                 target = redirect_to(result) if callable(redirect_to) else redirect_to

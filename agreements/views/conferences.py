@@ -27,6 +27,7 @@ from cases import permissions, selectors
 from cases.models import Case, Offender, Side, Victim
 from cases.views.case_page import case_header_context, case_perms
 from cases.views.lists import page_links
+from core.forms import add_service_errors
 from core.pagination import keyset_page
 
 STATUS_TAGS = {
@@ -126,15 +127,6 @@ def _log_attendees(request: HttpRequest, conference: Conference, victims: list, 
             )
 
 
-def _service_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error.messages)
-    else:
-        form.add_error(None, exc.messages)
-
-
 # --- The case's section ----------------------------------------------------------------------
 
 
@@ -200,7 +192,7 @@ def conference_new(request: HttpRequest, pk: int) -> HttpResponse:
                     offenders=data.get("offenders") or [],
                 )
             except ValidationError as exc:
-                _service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"Conference planned for {conference.date:%-d %B %Y}")
                 return redirect("agreements:conference_detail", pk=conference.pk)
@@ -356,7 +348,7 @@ def conference_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     offenders=form.cleaned_data.get("offenders") or [],
                 )
             except ValidationError as exc:
-                _service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 text = "Conference changed"
                 if conference.status == ConferenceStatus.CONFIRMED and updated.status == ConferenceStatus.PLANNED:
@@ -379,7 +371,7 @@ def attendee_add(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 attendee = services.attendee_add(conference=conference, actor=request.user, data=form.cleaned_data)
             except ValidationError as exc:
-                _service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"{attendee.name} added to the conference")
                 return redirect("agreements:conference_detail", pk=conference.pk)
@@ -415,7 +407,7 @@ def _reason_view(request: HttpRequest, pk: int, *, what: str, service: Any, titl
             try:
                 service(conference=conference, actor=request.user, reason=form.cleaned_data["reason"])
             except ValidationError as exc:
-                _service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"Conference {what}")
                 return redirect("agreements:conference_detail", pk=conference.pk)
@@ -449,7 +441,7 @@ def conference_held(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.conference_record_held(conference=conference, actor=request.user, data=form.cleaned_data)
             except ValidationError as exc:
-                _service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "Conference recorded as held")
                 return redirect("agreements:conference_detail", pk=conference.pk)

@@ -44,6 +44,7 @@ from cases.views.case_page import case_header_context
 from cases.views.participants import SIDES  # also registers the <side:...> converter
 from core import clock
 from core.access import require_capability
+from core.forms import add_service_errors
 
 CAPABILITY = "core.configure_service"
 _PERSON_RELATED = ("case", "case__lead_facilitator", "case__second_facilitator", "case__service")
@@ -128,16 +129,6 @@ def _activity_url(activity: services.Activity) -> str:
 
 
 # --- Recording -------------------------------------------------------------------------------
-
-
-def _service_errors(form: FeedbackForm, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for key, errors in exc.error_dict.items():
-        name = key if key in form.fields else answer_field_name(key)
-        for error in errors:
-            form.add_error(name if name in form.fields else None, error.messages)
 
 
 def _chooser(request: HttpRequest, person: Victim | Offender, side: str, status: int) -> HttpResponse:
@@ -235,7 +226,7 @@ def feedback_new(request: HttpRequest, side: str, pk: int) -> HttpResponse:
                     answers=form.answers(),
                 )
             except ValidationError as exc:
-                _service_errors(form, exc)
+                add_service_errors(form, exc, lambda key: key if key in form.fields else answer_field_name(key))
             else:
                 text = "Feedback recorded"
                 if record.worry_raised:

@@ -28,6 +28,7 @@ from audit.services import log_processing
 from cases import permissions, selectors
 from cases.models import Case
 from cases.views.case_page import case_header_context, case_perms
+from core.forms import add_service_errors
 
 REVIEW_TAGS = {
     ReviewOutcome.PENDING: "govuk-tag--blue",
@@ -55,15 +56,6 @@ def message_for_user(user: User, pk: int, *, write: bool = False) -> tuple[Indir
     communication, people = communication_for_user(user, message.communication_id, write=write)
     message.communication = communication
     return message, people
-
-
-def _service_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error.messages)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _log_consultation(request: HttpRequest, communication: IndirectCommunication, msgs: list, reason: str) -> None:
@@ -112,7 +104,7 @@ def indirect_new(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 communication = services.indirect_start(case=case, actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"{communication.get_kind_display()} started")
                 return redirect(_detail_url(communication))
@@ -184,7 +176,7 @@ def message_new(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.message_record(communication=communication, actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "Message recorded. Review it before it is passed on.")
                 return redirect(_detail_url(communication))
@@ -212,7 +204,7 @@ def message_review(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.message_review(message=message, actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 if form.cleaned_data["outcome"] == ReviewOutcome.APPROVED:
                     messages.success(request, "Message approved. You can now pass it on.")
@@ -242,7 +234,7 @@ def message_pass_on(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.message_pass_on(message=message, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Message passed on to the {services.RECIPIENT[message.direction]}")
             return redirect(_detail_url(communication))
@@ -270,7 +262,7 @@ def indirect_complete(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.indirect_complete(communication=communication, actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "Indirect communication completed")
                 return redirect(_detail_url(communication))

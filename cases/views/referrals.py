@@ -19,6 +19,7 @@ from cases.models import Case, ExceptionalStatus, Stage
 from cases.selectors_referrals import criteria_version, criteria_versions, duplicates_for_case, latest_decision
 from cases.services import referrals as services
 from core.access import require_capability
+from core.forms import add_service_errors
 from core.pagination import keyset_page
 
 CASE_RELATED = ("service", "main_offence", "lead_facilitator", "second_facilitator")
@@ -30,16 +31,6 @@ def case_url(pk: int) -> str:
         return reverse("cases:case_detail", args=[pk])
     except NoReverseMatch:
         return reverse("cases:referral_done", args=[pk])
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _case_header(case: Case, active_tab: str) -> dict[str, Any]:
@@ -235,7 +226,7 @@ def eligibility(request: HttpRequest, pk: int) -> HttpResponse:
                 raise ValidationError("This case has already been screened: it is waiting for a manager's decision.")
             decision = services.eligibility_decide(case=case, actor=user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if decision.exceptional_status == ExceptionalStatus.AWAITING:
                 messages.success(request, "Screening recorded: the case now needs a manager's approval")
@@ -278,7 +269,7 @@ def exceptional(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.exceptional_decide(decision=decision, actor=user, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 outcome = (
                     "approved: it may go ahead" if form.cleaned_data["approve"] else "refused: it will not proceed"
@@ -325,7 +316,7 @@ def criteria_new(request: HttpRequest) -> HttpResponse:
             try:
                 published = services.criteria_publish(service=service, actor=request.user, data=dict(form.cleaned_data))
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"Targeting criteria version {published.version} published")
                 return redirect("cases:criteria")

@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -29,6 +28,7 @@ from cases.views.case_page import case_header_context, case_perms
 from cases.views.lists import page_links
 from core import clock
 from core.access import require_capability
+from core.forms import add_service_errors
 from core.pagination import keyset_page
 from core.workdays import working_days_between
 from risk import selectors as risk_selectors
@@ -94,15 +94,6 @@ def _log_consultation(request: HttpRequest, assessment: RiskAssessment, reason: 
         reason=reason,
         request=request,
     )
-
-
-def _add_errors(form: BaseForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error.messages)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _target_value(subject: str, person: Victim | Offender | None) -> str:
@@ -245,7 +236,7 @@ def assessment_new(request: HttpRequest, pk: int) -> HttpResponse:
                 case=case, actor=request.user, subject=subject, person=person, point=form.cleaned_data["point"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"{assessment} started")
             return redirect("risk:assessment_edit", pk=assessment.pk)
@@ -362,7 +353,7 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 if submit:
                     services.assessment_submit(assessment=assessment, actor=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, "Risk assessment submitted for approval" if submit else "Risk assessment saved as a draft"
@@ -390,7 +381,7 @@ def assessment_approve(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.assessment_approve(assessment=assessment, actor=request.user, comment=form.cleaned_data["comment"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Risk assessment on {assessment.case.reference} approved")
             return redirect("risk:assessment_detail", pk=assessment.pk)
@@ -409,7 +400,7 @@ def assessment_return(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.assessment_return(assessment=assessment, actor=request.user, comment=form.cleaned_data["comment"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Risk assessment on {assessment.case.reference} returned with comments")
             return redirect("risk:assessment_detail", pk=assessment.pk)

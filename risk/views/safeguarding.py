@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -26,6 +25,7 @@ from cases import permissions, selectors
 from cases.models import Case, Side, Victim
 from cases.views.case_page import case_header_context, case_perms
 from cases.views.lists import page_links
+from core.forms import add_service_errors
 from core.pagination import keyset_page
 from risk.forms.safeguarding import AcknowledgeForm, ResolveForm, SafeguardingForm
 from risk.models import SafeguardingDisclosure
@@ -107,17 +107,6 @@ def _log_consultation(request: HttpRequest, disclosure: SafeguardingDisclosure) 
     )
 
 
-def _service_errors(form: BaseForm, exc: ValidationError, mapping: dict[str, str] | None = None) -> None:
-    mapping = mapping or {}
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            name = mapping.get(field, field)
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error.messages)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _status(disclosure: SafeguardingDisclosure) -> list[dict[str, str]]:
     tags = []
     if disclosure.escalate_rosh:
@@ -175,7 +164,7 @@ def safeguarding_new(request: HttpRequest, pk: int) -> HttpResponse:
                     case=case, actor=request.user, person=data["person"], data=data
                 )
             except ValidationError as exc:
-                _service_errors(form, exc, {"passed_at": "passed_time"})
+                add_service_errors(form, exc, {"passed_at": "passed_time"})
             else:
                 note = (
                     " The case is paused until a manager resolves the escalation." if disclosure.escalate_rosh else ""
@@ -240,7 +229,7 @@ def safeguarding_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
                 acknowledgement=form.cleaned_data["acknowledgement"],
             )
         except ValidationError as exc:
-            _service_errors(form, exc, {"acknowledged_at": "acknowledged_time"})
+            add_service_errors(form, exc, {"acknowledged_at": "acknowledged_time"})
         else:
             messages.success(request, "Acknowledgement recorded")
             return redirect("risk:safeguarding_detail", pk=disclosure.pk)
@@ -266,7 +255,7 @@ def safeguarding_resolve(request: HttpRequest, pk: int) -> HttpResponse:
                 disclosure=disclosure, actor=request.user, resolution=form.cleaned_data["resolution"]
             )
         except ValidationError as exc:
-            _service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Escalation resolved")
             return redirect("risk:safeguarding_detail", pk=disclosure.pk)
