@@ -14,8 +14,13 @@ NAV_ITEMS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("Approvals", "risk:approvals", "core.approve_assessments", ("risk:approvals",)),
     ("Overdue items", "agreements:overdue_items", "core.allocate_cases", ("agreements:overdue_items",)),
     ("Access log", "audit:log_search", "core.view_access_log", ("audit:log_search", "audit:person_log")),
-    ("Returns", "reporting:returns", "core.manage_returns", ("reporting:returns",)),
-    ("Dashboard", "reporting:dashboard", "core.view_dashboard", ("reporting:dashboard",)),
+    ("Returns", "reporting:returns", "core.manage_returns", ("reporting:returns", "reporting:return_detail")),
+    (
+        "Dashboard",
+        "reporting:dashboard",
+        "core.view_dashboard",
+        ("reporting:dashboard", "reporting:compliance", "reporting:compliance_cases"),
+    ),
     ("Service", "core:service_summary", "core.view_service_summary", ("core:service_summary",)),
     (
         "Settings",
@@ -33,6 +38,7 @@ NAV_ITEMS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
             "agreements:feedback_sets",
             "agreements:feedback_set_new",
             "agreements:feedback_set_detail",
+            "reporting:return_schedule",
         ),
     ),
 )

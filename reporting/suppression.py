@@ -4,8 +4,9 @@ Primary suppression: every count from 1 to 4 is shown as "fewer than 5". Seconda
 where counts add up to a total that is shown, a single hidden cell could be worked out by
 subtraction, so the smallest other cell is hidden too (repeated until every row and column of a
 table hides no cell or at least two, and the hidden cells of a line never add up to a count from
-1 to 4 beside a total that is shown). Rates and medians from fewer than 5 people are hidden, and
-so is a rate whose numerator, or whose complement, is a count from 1 to 4.
+1 to 4). A line whose total is itself from 1 to 4 needs none: its total is hidden too. Rates and
+medians from fewer than 5 people are hidden, and so is a rate whose numerator, or whose
+complement, is a count from 1 to 4.
 
 Zero is shown: it identifies nobody.
 """
@@ -88,10 +89,10 @@ def suppress_table(
         for line in lines:
             hidden_here = [pos for pos in line if pos in hidden]
             hidden_sum = sum(grid[r][c] for r, c in hidden_here)
+            # A total from 1 to 4 is itself hidden, so nothing can be taken from it. Beside a total that
+            # is shown, one hidden cell, or hidden cells adding up to 1 to 4, could be worked out.
             total_shown = not is_small(sum(grid[r][c] for r, c in line))
-            # One hidden cell, or hidden cells that add up to a count from 1 to 4 beside a shown total:
-            # either could be worked out by subtraction.
-            if len(hidden_here) == 1 or (total_shown and is_small(hidden_sum)):
+            if total_shown and (len(hidden_here) == 1 or is_small(hidden_sum)):
                 values = [grid[r][c] for r, c in line]
                 local_hidden = {i for i, pos in enumerate(line) if pos in hidden}
                 extra = _hide_one_more(values, local_hidden)

@@ -1,10 +1,9 @@
-from django.urls import path
-
 from reporting import views
+from reporting.returns import views as returns_views
 
 app_name = "reporting"
 
 urlpatterns = [
-    path("returns/", views.returns, name="returns"),
-    path("dashboard/", views.dashboard, name="dashboard"),
+    *returns_views.urlpatterns,
+    *views.urlpatterns,
 ]

@@ -186,6 +186,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "agreements.tasks.daily_reminders",
         "schedule": crontab(hour=6, minute=30),
     },
+    # Quarterly returns (reporting/tasks.py): a draft for each service once its quarter has ended.
+    "returns-build-due-drafts": {
+        "task": "reporting.tasks.build_due_drafts",
+        "schedule": crontab(hour=5, minute=45),
+    },
 }
 
 # Security headers; production values are on unless DEBUG.

@@ -25,6 +25,8 @@ from tests.agreements.matrix_outcome import outcome_rows, outcome_world
 from tests.agreements.matrix_reminders import reminder_rows
 from tests.agreements.matrix_support import indirect_world
 from tests.factories import VICTIM_MARKERS, code
+from tests.reporting.matrix_dashboard import dashboard_rows
+from tests.reporting.matrix_returns import returns_rows, returns_world
 from tests.url_patterns import iter_patterns
 
 PERSONAS = (
@@ -168,6 +170,8 @@ MATRIX: dict[str, Row] = {
     "audit:log_search": Row({"manager", "other_manager"}),
     "audit:person_log[victim]": Row({"manager"}, "victim", kwargs={"side": "victim"}),
     "audit:person_log[offender]": Row({"manager"}, "offender", kwargs={"side": "offender"}),
+    **returns_rows(Row),
+    **dashboard_rows(Row),
     # Later parts of the product
     "reporting:returns": Row({"manager", "administrator", "other_manager"}),
     "reporting:dashboard": Row({"manager", "commissioner", "other_manager"}),
@@ -240,6 +244,7 @@ def world(
     objects.update(indirect_world(case, victim, offender, facilitator))
     objects.update(feedback_world(case, victim, offender, facilitator, objects["conference"]))
     objects.update(outcome_world(case, facilitator))
+    objects.update(returns_world(case, administrator))
     users = {
         "facilitator": facilitator,
         "unallocated_facilitator": unallocated_facilitator,

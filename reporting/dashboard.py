@@ -1,0 +1,119 @@
+"""The commissioner dashboard: headline figures and sections, each with its tables, chart and counting rules.
+
+Figures come from reporting.metrics (database aggregates per service) and are suppressed with
+reporting.disclosure before anything is shown, to commissioners and managers alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reporting.labels import Codes
+from reporting.metrics import Scope
+from reporting.metrics.dashboard import all_figures
+from reporting.sections import BENCHMARKS, SECTIONS
+from reporting.sql import figures_transaction
+from reporting.suppression import HIDDEN, Cell
+from reporting.tables import Row, Section, Table, change_cell, with_previous
+
+SUPPRESSION_NOTE = (
+    'Counts from 1 to 4 are shown as "fewer than 5", and so are other figures that would let them be worked '
+    "out from a total. Shares and medians based on fewer than 5 people are not shown."
+)
+
+
+# --- The dashboard ------------------------------------------------------------------------------
+
+SECTION_KEYS = frozenset(key for key, _ in SECTIONS) | {"headline"}
+
+
+@dataclass(frozen=True)
+class Headline:
+    key: str
+    label: str
+    cell: Cell
+    note: str = ""
+    previous: Cell | None = None
+    change: Cell | None = None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    scope: Scope
+    compare: bool
+    headlines: list[Headline]
+    sections: list[Section]
+
+    def section(self, key: str) -> Section | None:
+        if key == "headline":
+            return self.headline_section()
+        return next((section for section in self.sections if section.key == key), None)
+
+    def headline_section(self) -> Section:
+        headers = ["Figure"] + (["Previous quarter", "Change"] if self.compare else [])
+        rows = [
+            Row(h.key, h.label, [h.cell, *(cell for cell in (h.previous, h.change) if cell is not None)])
+            for h in self.headlines
+        ]
+        table = Table(caption="Headline figures", first_header="Measure", headers=headers, rows=rows)
+        return Section(key="headline", title="Headline figures", rules=[], tables=[table])
+
+
+def _headlines(sections: dict[str, Section]) -> list[Headline]:
+    def pick(section: str, table: int, row: str) -> Cell:
+        return sections[section].tables[table].cell(row) or HIDDEN
+
+    return [
+        Headline("referrals", "Referrals", pick("referrals", 0, "total")),
+        Headline("conferences", "Conferences held", pick("activity", 0, "conference")),
+        Headline("agreements", "Outcome agreements completed", pick("activity", 2, "completed")),
+        Headline(
+            "satisfaction",
+            "People harmed satisfied",
+            pick("feedback", 0, "victim_satisfied"),
+            note=f"Benchmark {BENCHMARKS['victim_satisfied']}%",
+        ),
+    ]
+
+
+def _build(scope: Scope, codes: Codes) -> dict[str, Section]:
+    figures = all_figures(scope)
+    return {key: build(figures, codes) for key, build in SECTIONS}
+
+
+def dashboard_build(*, scope: Scope, compare: bool = False) -> Dashboard:
+    with figures_transaction():
+        return _dashboard(scope, compare)
+
+
+def _dashboard(scope: Scope, compare: bool) -> Dashboard:
+    codes = Codes()
+    sections = _build(scope, codes)
+    headlines = _headlines(sections)
+    if compare:
+        before = _build(scope.previous, codes)
+        units = {"satisfaction": "%"}
+        headlines = [
+            Headline(
+                h.key,
+                h.label,
+                h.cell,
+                h.note,
+                previous=p.cell,
+                change=change_cell(h.cell, p.cell, units.get(h.key, "")),
+            )
+            for h, p in zip(headlines, _headlines(before), strict=True)
+        ]
+        sections = {
+            key: Section(
+                key=section.key,
+                title=section.title,
+                rules=section.rules,
+                tables=[with_previous(t, p) for t, p in zip(section.tables, before[key].tables, strict=True)],
+                chart=section.chart,
+                chart_table=section.chart_table,
+                wide=True,
+            )
+            for key, section in sections.items()
+        }
+    return Dashboard(scope=scope, compare=compare, headlines=headlines, sections=list(sections.values()))

@@ -1,0 +1,69 @@
+"""Quarterly return jobs.
+
+build_due_drafts runs every morning (Celery beat: returns-build-due-drafts in rjcase/settings.py) and starts
+one build_due_draft per service: the draft return of the service's last ended quarter is built once, and its
+administrators are emailed once. build_return is a rebuild asked for on the return's page. All are acks_late
+and safe to run again: a task lost with its worker is delivered again and finishes what is left.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from celery import shared_task
+
+from accounts.models import Service
+from core import clock
+from reporting.models import QuarterlyReturn, ReturnStatus
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="reporting.tasks.build_due_drafts", acks_late=True)
+def build_due_drafts(on: str | None = None) -> int:
+    """One build_due_draft per service. `on` (ISO date) runs them as of that day."""
+    service_ids = list(Service.objects.order_by("pk").values_list("pk", flat=True))
+    for service_id in service_ids:
+        build_due_draft.delay(service_id, on)
+    return len(service_ids)
+
+
+@shared_task(name="reporting.tasks.build_due_draft", acks_late=True)
+def build_due_draft(service_id: int, on: str | None = None) -> int | None:
+    from reporting.returns.lifecycle import draft_due_and_tell
+
+    service = Service.objects.filter(pk=service_id).first()
+    if service is None:
+        return None
+    day = dt.date.fromisoformat(on) if on else clock.today()
+    return draft_due_and_tell(service=service, today=day).pk
+
+
+@shared_task(name="reporting.tasks.build_return", acks_late=True)
+def build_return(return_id: int, actor_id: int | None = None) -> int | None:
+    """Build a return someone asked to rebuild. Nothing to do when it is no longer marked as building."""
+    from accounts.models import User
+    from reporting.returns import exports
+    from reporting.returns.services import return_build, return_build_failed, return_build_finished
+
+    quarterly_return = QuarterlyReturn.objects.filter(pk=return_id).first()
+    if quarterly_return is None or quarterly_return.status != ReturnStatus.BUILDING:
+        return None
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    try:
+        version = return_build(quarterly_return=quarterly_return, actor=actor, finish=False)
+    except Exception:
+        return_build_failed(quarterly_return=quarterly_return)
+        raise
+    _spreadsheet(exports, version)
+    return_build_finished(quarterly_return=quarterly_return)
+    return version.pk
+
+
+def _spreadsheet(exports, version) -> None:
+    """Make the spreadsheet now, so downloading it is quick. If it fails, the first download makes it."""
+    try:
+        exports.xlsx_for(version)
+    except Exception:
+        logger.exception("Spreadsheet of return version %s not made: left for the first download", version.pk)
