@@ -9,7 +9,7 @@ export DEBUG ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrations-check deploy-check audit assets bench-pages clean
+.PHONY: install run test lint format migrations-check deploy-check audit assets bench-pages bench-data clean
 
 $(VENV)/.installed: requirements/dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -62,6 +62,14 @@ audit: install
 
 bench-pages: $(VENV)/.installed
 	$(PY) bench/pages.py --base http://$(HOST):$(PORT) --user $(or $(USER_ROLE),facilitator)
+
+# The benchmark's national dataset (bench/README.md): make bench-data N=100000. It refuses a database holding
+# anything but an earlier benchmark dataset; BENCH_ARGS=--fresh empties the app tables first.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rjcase_bench
+N ?= 20000
+bench-data: $(VENV)/.installed
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput
+	$(PY) bench/generate.py --cases $(N) --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/dist var db.sqlite3

@@ -1,0 +1,1 @@
+"""The pieces of bench/generate.py: table buffers and bulk writers, invented words, the organisations, the cases."""
