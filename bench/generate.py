@@ -268,6 +268,7 @@ def generate(
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check every foreign key now
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             mark = phase("sequences", mark)
+    mark = phase("commit", mark)  # with --fresh or a rerun, the commit also removes the old tables' files
     if postgres:
         _analyze(connection, [t.name for t in all_tables], parallel=fast)
         mark = phase("analyze", mark)
@@ -298,7 +299,11 @@ _ORG_TABLES = {
 
 
 def _analyze(connection, names: list[str], *, parallel: bool) -> None:
-    """Planner statistics for every table written: on two connections at once when the data is committed."""
+    """Planner statistics for every table written: on two connections at once when the data is committed.
+
+    The permission tables, written by INSERT ... SELECT rather than COPY FREEZE, are vacuumed as well, so their
+    visibility map allows index-only scans (as autovacuum would have made it by now in a running service).
+    """
     if not parallel:
         with connection.cursor() as cursor:
             for name in names:
@@ -309,7 +314,7 @@ def _analyze(connection, names: list[str], *, parallel: bool) -> None:
     import psycopg2
 
     params = connection.get_connection_params()
-    work = list(names)
+    work = sorted(names, key=lambda name: name.endswith("objectpermission"))  # the longest (vacuums) first
 
     def worker() -> None:
         conn = psycopg2.connect(**params)
@@ -321,7 +326,8 @@ def _analyze(connection, names: list[str], *, parallel: bool) -> None:
                         name = work.pop()
                     except IndexError:
                         return
-                    cursor.execute(f'ANALYZE "{name}"')
+                    vacuum = name.endswith("objectpermission")
+                    cursor.execute(f'{"VACUUM (ANALYZE)" if vacuum else "ANALYZE"} "{name}"')
         finally:
             conn.close()
 
