@@ -548,6 +548,7 @@ class VictimFeedback(FeedbackBase):
                 name="victim_feedback_one_activity",
             )
         ]
+        indexes = [models.Index(fields=["called_on"], name="victim_feedback_called")]  # the quarter's calls
 
 
 class OffenderFeedback(FeedbackBase):
@@ -563,6 +564,7 @@ class OffenderFeedback(FeedbackBase):
                 name="offender_feedback_one_activity",
             )
         ]
+        indexes = [models.Index(fields=["called_on"], name="offender_feedback_called")]  # the quarter's calls
 
 
 # --- Reminders ---------------------------------------------------------------------------------

@@ -6,12 +6,13 @@ reporting.disclosure before anything is shown, to commissioners and managers ali
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from reporting.labels import Codes
 from reporting.metrics import Scope
-from reporting.metrics.dashboard import all_figures
 from reporting.sections import BENCHMARKS, SECTIONS
+from reporting.snapshots import figures_for
 from reporting.sql import figures_transaction
 from reporting.suppression import HIDDEN, Cell
 from reporting.tables import Row, Section, Table, change_cell, with_previous
@@ -43,6 +44,7 @@ class Dashboard:
     compare: bool
     headlines: list[Headline]
     sections: list[Section]
+    as_at: dt.datetime | None = None  # when the oldest figure shown was worked out (reporting.snapshots)
 
     def section(self, key: str) -> Section | None:
         if key == "headline":
@@ -76,9 +78,9 @@ def _headlines(sections: dict[str, Section]) -> list[Headline]:
     ]
 
 
-def _build(scope: Scope, codes: Codes) -> dict[str, Section]:
-    figures = all_figures(scope)
-    return {key: build(figures, codes) for key, build in SECTIONS}
+def _build(scope: Scope, codes: Codes) -> tuple[dict[str, Section], dt.datetime | None]:
+    figures = figures_for(scope)
+    return {key: build(figures.values, codes) for key, build in SECTIONS}, figures.as_at
 
 
 def dashboard_build(*, scope: Scope, compare: bool = False) -> Dashboard:
@@ -88,10 +90,11 @@ def dashboard_build(*, scope: Scope, compare: bool = False) -> Dashboard:
 
 def _dashboard(scope: Scope, compare: bool) -> Dashboard:
     codes = Codes()
-    sections = _build(scope, codes)
+    sections, as_at = _build(scope, codes)
     headlines = _headlines(sections)
     if compare:
-        before = _build(scope.previous, codes)
+        before, before_at = _build(scope.previous, codes)
+        as_at = min((at for at in (as_at, before_at) if at is not None), default=None)
         units = {"satisfaction": "%"}
         headlines = [
             Headline(
@@ -116,4 +119,4 @@ def _dashboard(scope: Scope, compare: bool) -> Dashboard:
             )
             for key, section in sections.items()
         }
-    return Dashboard(scope=scope, compare=compare, headlines=headlines, sections=list(sections.values()))
+    return Dashboard(scope=scope, compare=compare, headlines=headlines, sections=list(sections.values()), as_at=as_at)

@@ -213,3 +213,24 @@ class ReturnExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.version}"
+
+
+class FigureSnapshot(models.Model):
+    """The dashboard's figures for one service and one quarter, as last worked out (reporting.snapshots).
+
+    Only aggregates: counts keyed by code ids, and histograms of whole days. Refreshed by Celery (the quarters
+    under way every few minutes, every quarter on offer each night) and made at the first view when missing.
+    """
+
+    service = models.ForeignKey("accounts.Service", on_delete=models.CASCADE, related_name="+")
+    quarter_start = models.DateField()
+    figures = models.JSONField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["service", "quarter_start"], name="figure_snapshot_per_service_quarter")
+        ]
+
+    def __str__(self) -> str:
+        return f"Figures for service {self.service_id}, quarter from {self.quarter_start}"

@@ -1,6 +1,7 @@
 """Database expressions the reporting figures need: whole days between two dates, and medians.
 
-Everything is worked out by the database; no figure pulls its rows into Python.
+Everything is worked out by the database; no figure pulls its rows into Python (medians come from
+histograms of whole days, counted by the database).
 """
 
 from __future__ import annotations
@@ -67,29 +68,59 @@ class Earliest(Func):
         return sql, (*first_params, *second_params, *first_params, *second_params)
 
 
+Histogram = dict[int, int]  # whole days -> how many rows took that long
+
+
+def median_of(histogram: Histogram) -> float | None:
+    """The median of the values a histogram counts (the mean of the two middle values when the count is even).
+    Loops over the distinct numbers of days, never over rows."""
+    count = sum(histogram.values())
+    if not count:
+        return None
+    wanted = ((count - 1) // 2, count // 2)  # 0-based positions of the middle value(s)
+    found: list[int] = []
+    seen = 0
+    for days in sorted(histogram):
+        seen += histogram[days]
+        while len(found) < 2 and seen > wanted[len(found)]:
+            found.append(days)
+        if len(found) == 2:
+            break
+    return (found[0] + found[1]) / 2
+
+
 @dataclass(frozen=True)
 class Intervals:
-    """Whole days from a start date to an end date, over rows whose end falls in a window."""
+    """Whole days from a start date to an end date, over rows whose end falls in a window.
 
-    median: float | None
-    count: int
-    per_service: dict[int, int] = field(default_factory=dict)  # rows per service
+    Kept per service as a histogram of days, so the figures of several services (reporting.snapshots) combine
+    exactly: the median of an area is worked out from its services' histograms added together."""
+
+    histogram: dict[int, Histogram] = field(default_factory=dict)  # per service
     within: dict[int, int] = field(default_factory=dict)  # rows per service within `limit_days`
 
+    @property
+    def per_service(self) -> dict[int, int]:
+        """Rows per service."""
+        return {sid: sum(days.values()) for sid, days in self.histogram.items()}
 
-# SQL per database: whole days between two dates, and the overall median of v(g, x). SQLite has no
-# percentile function: take the middle row (or the two middle rows) in order with LIMIT and OFFSET
-# worked out from the count.
+    @property
+    def count(self) -> int:
+        return sum(sum(days.values()) for days in self.histogram.values())
+
+    @property
+    def median(self) -> float | None:
+        combined: Histogram = {}
+        for days in self.histogram.values():
+            for value, n in days.items():
+                combined[value] = combined.get(value, 0) + n
+        return median_of(combined)
+
+
+# Whole days between two dates, per database.
 _DAYS_SQL = {
     "postgresql": "(e - s)",
     "sqlite": "CAST(ROUND(julianday(e) - julianday(s)) AS INTEGER)",
-}
-_MEDIAN_SQL = {
-    "postgresql": "(SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM v)",
-    "sqlite": (
-        "(SELECT AVG(x) FROM (SELECT x FROM v ORDER BY x "
-        "LIMIT 2 - (SELECT COUNT(*) FROM v) %% 2 OFFSET ((SELECT COUNT(*) FROM v) - 1) / 2))"
-    ),
 }
 
 
@@ -103,32 +134,35 @@ def intervals_by_service(
     limit_days: int = 0,
 ) -> Intervals:
     """Days from `start` to `end` (date expressions on `queryset`'s rows), for rows whose end date falls in
-    `window` (both days included): their median, how many there are per service (`service` is the path to
-    the service id) and how many took no more than `limit_days`. One query.
+    `window` (both days included): how many rows took each number of days, per service (`service` is the path
+    to the service id), and how many took no more than `limit_days`. One query.
 
     The row values are worked out once, in a materialised common table expression, however costly
-    (`end` is often a subquery) and however often the outer query uses them.
+    (`end` may be a subquery) and however often the outer query uses them.
     """
     rows = queryset.order_by().annotate(interval_group=F(service), interval_end=end, interval_start=start)
     try:
         inner, params = rows.values_list("interval_group", "interval_end", "interval_start").query.sql_with_params()
     except EmptyResultSet:  # e.g. no services in scope: nothing to measure
-        return Intervals(median=None, count=0, per_service={}, within={})
+        return Intervals()
     vendor = "postgresql" if connection.vendor == "postgresql" else "sqlite"
     in_window = "AND e >= %s AND e <= %s" if window else ""
     # `inner` is SQL Django compiled from the queryset, with its values passed as parameters.
     sql = (
         f"WITH base(g, e, s) AS MATERIALIZED ({inner}), "  # noqa: S608
         f"v(g, x) AS (SELECT g, {_DAYS_SQL[vendor]} FROM base WHERE e IS NOT NULL AND s IS NOT NULL {in_window}) "
-        f"SELECT g, COUNT(*), SUM(CASE WHEN x <= %s THEN 1 ELSE 0 END), {_MEDIAN_SQL[vendor]} FROM v GROUP BY g"
+        "SELECT g, x, COUNT(*) FROM v GROUP BY g, x"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *(window or ()), limit_days])
+        cursor.execute(sql, [*params, *(window or ())])
         found = cursor.fetchall()
-    per_service = {int(group): int(count) for group, count, _, _ in found}
-    within = {int(group): int(inside or 0) for group, _, inside, _ in found}
-    median = float(found[0][3]) if found and found[0][3] is not None else None
-    return Intervals(median=median, count=sum(per_service.values()), per_service=per_service, within=within)
+    histogram: dict[int, Histogram] = {}
+    within: dict[int, int] = {}
+    for group, days, n in found:
+        histogram.setdefault(int(group), {})[int(days)] = int(n)
+        if int(days) <= limit_days:
+            within[int(group)] = within.get(int(group), 0) + int(n)
+    return Intervals(histogram=histogram, within=within)
 
 
 def counts_by_service(queryset: QuerySet, *, service: str, **counts: Count) -> dict[int, dict[str, int]]:

@@ -67,3 +67,20 @@ def _spreadsheet(exports, version) -> None:
         exports.xlsx_for(version)
     except Exception:
         logger.exception("Spreadsheet of return version %s not made: left for the first download", version.pk)
+
+
+@shared_task(name="reporting.tasks.refresh_figures", acks_late=True)
+def refresh_figures(which: str = "recent") -> int:
+    """Work the dashboard's figures out again for every service (reporting.snapshots): "recent" is the quarter
+    under way and the two before it (so the default view and its comparison are fresh), "all" every quarter
+    the dashboard offers and the one before the oldest. Returns how many quarters were refreshed."""
+    from reporting.forms import quarters_offered
+    from reporting.snapshots import refresh
+    from reporting.sql import figures_transaction
+
+    offered = quarters_offered(clock.today())
+    quarters = [*offered, offered[-1].previous] if which == "all" else offered[:3]
+    for quarter in quarters:
+        with figures_transaction():
+            refresh(quarter)
+    return len(quarters)

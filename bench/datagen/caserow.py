@@ -1,5 +1,5 @@
 """A case's own row, written once everything on the case is known: its stage, dates, allocation, outcome and the
-fields kept up to date for the lists (last_contact_at, next_due_on, next_step)."""
+fields kept up to date for the lists and figures (last_contact_at, first_contact_at, next_due_on, next_step)."""
 
 from __future__ import annotations
 
@@ -119,6 +119,7 @@ def write_case(
         outcome_reason=words.OUTCOME_REASONS.get(reason, "") if closed else "",
         victim_contact_end_on=(tb.day(c.closed_at // DAY + 28) if closed and outcome in ACTIVITY_OUTCOMES else None),
         last_contact_at=tb.ts(c.last_contact) if c.last_contact else None,
+        first_contact_at=tb.ts(c.first_contact) if c.first_contact is not None else None,
         next_due_on=tb.day(due) if due is not None else None,
         next_step=step,
     )
@@ -137,5 +138,6 @@ CASE_COLUMNS = (
     "flag_caused_death flag_child_victim co_defendants_id psr_status cps_papers_requested_on cps_papers_attached "
     "victim_details_requested_on victim_details_received_on officer_in_case police_station lead_facilitator_id "
     "second_facilitator_id allocated_at youth_route is_paused paused_reason closed_on outcome_id "
-    "not_proceeding_reason_id withdrawn_by outcome_reason victim_contact_end_on last_contact_at next_due_on next_step"
+    "not_proceeding_reason_id withdrawn_by outcome_reason victim_contact_end_on last_contact_at "
+    "first_contact_at next_due_on next_step"
 )

@@ -85,6 +85,7 @@ class Person:
         "contacted",
         "custody",
         "first",
+        "first_contact",
         "id",
         "last",
         "om",
@@ -107,6 +108,7 @@ class Person:
         self.supporters: list[str] = []
         self.custody = False
         self.contacted = False
+        self.first_contact: int | None = None
 
     def set_status(self, status: str, at: int, cut: int) -> None:
         """The pathway status from `at` on, if that is before the cut-off (called in time order)."""
@@ -122,6 +124,7 @@ class CaseState:
         "allocated",
         "closed_at",
         "cut",
+        "first_contact",
         "id",
         "last_contact",
         "lead",
@@ -150,6 +153,7 @@ class CaseState:
         self.second: int | None = None
         self.allocated: int | None = None
         self.last_contact: int | None = None
+        self.first_contact: int | None = None
         self.tasks: list[tuple] = []  # written once the case's end is known: closure completes open tasks
         self.open_tasks: list[tuple[int, str]] = []  # (due day, next step)
         self.paused = False

@@ -71,7 +71,8 @@ def makers(b: Builder) -> dict[str, Any]:
         "offender": t["offender"].maker(
             PERSON_COLUMNS + " pnc_id prison_number crn tier_id mappa_category mappa_level at_risk_of_custody "
             "in_custody prison_name sentence_type_id sentence_length supervision_length sentence_date "
-            "sentencing_court sentence_purpose requirement_1 compensation psr_author offender_manager_id om_details"
+            "sentencing_court sentence_purpose requirement_1 compensation psr_author offender_manager_id om_details "
+            "first_contact_at"
         ),
         "offender_status": t["offender_statuses"].maker("id offender_id code_id"),
     }
@@ -145,6 +146,10 @@ def contact(
         c.last_contact = at
     if not attempt:
         person.contacted = True
+        if person.first_contact is None or at < person.first_contact:
+            person.first_contact = at
+        if c.first_contact is None or at < c.first_contact:
+            c.first_contact = at
     return True
 
 
@@ -352,6 +357,7 @@ def write_people(b: Builder, c: CaseState, created: int, created_by: int, referr
             psr_author="Court report writer (fictional)",
             offender_manager_id=person.om,
             om_details=f"{names[person.om]}, {words.AGENCY_PROBATION}" if person.om else "",
+            first_contact_at=tb.ts(person.first_contact) if person.first_contact is not None else None,
         )
         t["offender"].add(row)
         for code, share in (("ppo", 0.05), ("iom", 0.08)):

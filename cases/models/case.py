@@ -147,10 +147,13 @@ class Case(models.Model):
 
     # Kept up to date by the services, so lists need no aggregate queries
     last_contact_at = models.DateTimeField(null=True, blank=True)
+    first_contact_at = models.DateTimeField(
+        null=True, blank=True, help_text="The first contact (not an attempt) with anyone on the case."
+    )
     next_due_on = models.DateField(null=True, blank=True)
     next_step = models.CharField(max_length=200, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["last_contact_at", "next_due_on", "next_step"])
+    history = HistoricalRecords(excluded_fields=["last_contact_at", "first_contact_at", "next_due_on", "next_step"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -160,6 +163,10 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["service", "stage"], name="case_service_stage"),
             models.Index(fields=["service", "-created_at", "-id"], name="case_service_recent"),
+            # The returns' and the dashboard's quarter windows
+            models.Index(fields=["service", "referral_date"], name="case_service_referred"),
+            models.Index(fields=["service", "closed_on"], name="case_service_closed"),
+            models.Index(fields=["service", "first_contact_at"], name="case_service_first_contact"),
         ]
 
     def __str__(self) -> str:

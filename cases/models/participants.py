@@ -182,7 +182,9 @@ class Offender(ParticipantBase):
     om_details = models.CharField(
         "offender manager details", max_length=300, blank=True, help_text="Name, office, phone and email."
     )
-    history = HistoricalRecords()
+    # Kept up to date by the services (the first contact that was not an attempt), for the timeliness figures
+    first_contact_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["first_contact_at"])
 
     class Meta(ParticipantBase.Meta):
         permissions = [("view_offender_summary", "See the record of an offender they manage")]
@@ -191,6 +193,7 @@ class Offender(ParticipantBase):
             models.Index(fields=["prison_number"], name="offender_prison_number"),
             models.Index(fields=["crn"], name="offender_crn"),
             models.Index(fields=["last_name", "first_name", "date_of_birth"], name="offender_name_dob"),
+            models.Index(fields=["first_contact_at"], name="offender_first_contact"),
         ]
 
     def get_absolute_url(self) -> str:

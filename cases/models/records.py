@@ -53,7 +53,10 @@ class VictimContact(ContactBase):
     history = HistoricalRecords()
 
     class Meta(ContactBase.Meta):
-        indexes = [models.Index(fields=["participant", "-occurred_at"], name="victim_contact_recent")]
+        indexes = [
+            models.Index(fields=["participant", "-occurred_at"], name="victim_contact_recent"),
+            models.Index(fields=["occurred_at"], name="victim_contact_when"),  # the quarter's contacts
+        ]
 
 
 class OffenderContact(ContactBase):
@@ -61,7 +64,10 @@ class OffenderContact(ContactBase):
     history = HistoricalRecords()
 
     class Meta(ContactBase.Meta):
-        indexes = [models.Index(fields=["participant", "-occurred_at"], name="offender_contact_recent")]
+        indexes = [
+            models.Index(fields=["participant", "-occurred_at"], name="offender_contact_recent"),
+            models.Index(fields=["occurred_at"], name="offender_contact_when"),  # the quarter's contacts
+        ]
 
 
 class NeedBase(models.Model):

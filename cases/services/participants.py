@@ -161,9 +161,23 @@ def contact_log(*, participant: Victim | Offender, actor: User, data: dict[str, 
         raise ValidationError({"informs_event": "Choose a decision about this person."})
     contact.full_clean(exclude=["participant", "logged_by"])
     contact.save()
+    # Figures kept on the rows for lists and the dashboard; written without a history entry (they are derived)
+    case_fields = {}
     if case.last_contact_at is None or contact.occurred_at > case.last_contact_at:
-        case.last_contact_at = contact.occurred_at
-        case.save(update_fields=["last_contact_at"])
+        case_fields["last_contact_at"] = contact.occurred_at
+    if not contact.is_attempt and (case.first_contact_at is None or contact.occurred_at < case.first_contact_at):
+        case_fields["first_contact_at"] = contact.occurred_at
+    if case_fields:
+        Case.objects.filter(pk=case.pk).update(**case_fields)
+        for name, value in case_fields.items():
+            setattr(case, name, value)
+    if (
+        isinstance(participant, Offender)
+        and not contact.is_attempt
+        and (participant.first_contact_at is None or contact.occurred_at < participant.first_contact_at)
+    ):
+        participant.first_contact_at = contact.occurred_at
+        Offender.objects.filter(pk=participant.pk).update(first_contact_at=contact.occurred_at)
     if not contact.is_attempt and participant.pathway_status == PathwayStatus.NOT_STARTED:
         set_pathway_status(participant=participant, status=PathwayStatus.IN_CONTACT)
     if event is not None and not contact.is_attempt:

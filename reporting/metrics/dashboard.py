@@ -17,7 +17,6 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
-    QuerySet,
     Subquery,
     Value,
     When,
@@ -259,32 +258,12 @@ def items(scope: Scope) -> dict[int, dict[str, int]]:
 # --- Timeliness ---------------------------------------------------------------------------------
 
 
-def _first_contact(model, participant_path: str) -> Subquery:
-    """The earliest contact (not an attempt) with anyone on the outer row's side."""
-    return Subquery(
-        model.objects.filter(**{participant_path: OuterRef("pk")}, is_attempt=False)
-        .order_by("occurred_at")
-        .values("occurred_at")[:1]
-    )
-
-
-def _contacted_in(scope: Scope, model) -> QuerySet:
-    """The ids of the people with a contact (not an attempt) in the quarter: only they can have had their
-    first contact in it. Uncorrelated and unjoined, so PostgreSQL works it out once from the contacts alone."""
-    return model.objects.filter(is_attempt=False, **scope.during("occurred_at")).values("participant_id")
-
-
 def referral_to_first_contact(scope: Scope) -> Intervals:
-    """Cases whose first contact (with anyone on either side) was in the quarter: days from referral."""
-    contacted = Q(pk__in=Victim.objects.filter(pk__in=_contacted_in(scope, VictimContact)).values("case_id")) | Q(
-        pk__in=Offender.objects.filter(pk__in=_contacted_in(scope, OffenderContact)).values("case_id")
-    )
-    cases = scope.cases().filter(contacted)
-    first = Earliest(
-        _first_contact(VictimContact, "participant__case"), _first_contact(OffenderContact, "participant__case")
-    )
+    """Cases whose first contact (not an attempt, with anyone on either side) was in the quarter: days from
+    referral. The first contact is kept on the case by the contact service (`Case.first_contact_at`)."""
+    cases = scope.cases().filter(**scope.during("first_contact_at"))
     return intervals_by_service(
-        cases, start=F("referral_date"), end=TruncDate(first), service="service_id", window=scope.days
+        cases, start=F("referral_date"), end=TruncDate("first_contact_at"), service="service_id", window=scope.days
     )
 
 
@@ -315,14 +294,12 @@ def offender_first_contact(scope: Scope) -> Intervals:
     """People responsible with a sentence date whose first contact was in the quarter; `within` counts those
     contacted within the standard (FIRST_OFFENDER_CONTACT_DAYS)."""
     offenders = Offender.objects.filter(
-        case__service_id__in=scope.service_ids,
-        sentence_date__isnull=False,
-        pk__in=_contacted_in(scope, OffenderContact),
+        case__service_id__in=scope.service_ids, sentence_date__isnull=False, **scope.during("first_contact_at")
     )
     return intervals_by_service(
         offenders,
         start=F("sentence_date"),
-        end=TruncDate(_first_contact(OffenderContact, "participant")),
+        end=TruncDate("first_contact_at"),
         service="case__service_id",
         window=scope.days,
         limit_days=FIRST_OFFENDER_CONTACT_DAYS,

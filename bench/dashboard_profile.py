@@ -1,0 +1,124 @@
+"""Time each of the dashboard's figures for one service and one area in the latest full quarter.
+
+    DATABASE_URL=postgres://…/rjcase_bench .venv/bin/python bench/dashboard_profile.py [--repeat 5]
+
+Prints the median time of each figure and of the whole dashboard build (figures, suppression and tables, without
+the page's template), for the biggest service, its PCC area and the national view.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rjcase.settings")
+os.environ.setdefault("DEBUG", "1")
+
+
+def _median_ms(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--figures", action="store_true", help="also time each figure on its own")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.db.models import Count
+
+    from accounts.models import Service
+    from cases.models import Case
+    from core.clock import today
+    from reporting.dashboard import dashboard_build
+    from reporting.metrics import dashboard as figures
+    from reporting.metrics.scope import Scope
+    from reporting.quarters import DEFAULT_SCHEDULE
+
+    biggest = Case.objects.values("service_id").annotate(n=Count("pk")).order_by("-n").first()
+    service = Service.objects.select_related("area").get(pk=biggest["service_id"])
+    quarter = DEFAULT_SCHEDULE.last_ended(today())
+    cases = Case.objects.count()
+    print(f"{cases:,} cases; biggest service {service.name} ({biggest['n']:,} cases); quarter {quarter}")
+    scopes = {
+        "service": Scope((service.pk,), quarter),
+        "area": Scope(tuple(Service.objects.filter(area=service.area).values_list("pk", flat=True)), quarter),
+        "national": Scope(tuple(Service.objects.values_list("pk", flat=True)), quarter),
+    }
+    from reporting.models import FigureSnapshot
+    from reporting.snapshots import refresh
+    from reporting.sql import figures_transaction
+    from reporting.tasks import refresh_figures
+
+    def refreshed(which: str) -> float:
+        started = time.perf_counter()
+        refresh_figures(which)
+        return time.perf_counter() - started
+
+    for name, scope in scopes.items():
+
+        def cold(scope=scope, compare=False):
+            FigureSnapshot.objects.all().delete()
+            with figures_transaction():
+                for quarter in (scope.quarter, scope.quarter.previous) if compare else (scope.quarter,):
+                    refresh(quarter, scope.service_ids)
+            return dashboard_build(scope=scope, compare=compare)
+
+        live = _median_ms(cold, args.repeat)
+        live_both = _median_ms(lambda scope=scope: cold(scope, True), args.repeat)
+        refresh_figures("recent")
+        alone = _median_ms(lambda scope=scope: dashboard_build(scope=scope), args.repeat)
+        both = _median_ms(lambda scope=scope: dashboard_build(scope=scope, compare=True), args.repeat)
+        print(
+            f"\n{name} ({len(scope.service_ids)} services): from the summary table {alone:.0f} ms "
+            f"(with the previous quarter {both:.0f} ms); worked out live {live:.0f} ms ({live_both:.0f} ms)"
+        )
+        if args.figures:  # each figure live, for the one scope
+            for key, fn in _figure_functions(figures).items():
+                print(f"  {key:<24} {_median_ms(lambda fn=fn, scope=scope: fn(scope), args.repeat):7.1f} ms")
+    print(f"\nrefresh job: recent quarters (3) {refreshed('recent'):.1f} s; all quarters (13) {refreshed('all'):.1f} s")
+
+
+def _figure_functions(figures) -> dict:
+    from agreements.models import OffenderFeedback, VictimFeedback
+    from cases.models import Offender, OffenderNeed, Victim, VictimNeed
+
+    return {
+        "referrals": figures.referrals,
+        "funnel": figures.funnel,
+        "attrition": figures.attrition,
+        "activities": figures.activities,
+        "outcomes": figures.outcomes,
+        "agreements": figures.agreements,
+        "items": figures.items,
+        "to_first_contact": figures.referral_to_first_contact,
+        "to_activity": figures.referral_to_activity,
+        "to_closure": figures.referral_to_closure,
+        "offender_first_contact": figures.offender_first_contact,
+        "copies_on_time": figures.copies_on_time,
+        "victim_feedback": lambda s: figures.feedback(s, VictimFeedback),
+        "offender_feedback": lambda s: figures.feedback(s, OffenderFeedback),
+        "contacts_logged": figures.contacts_logged,
+        "victim_needs": lambda s: figures.needs(s, VictimNeed),
+        "offender_needs": lambda s: figures.needs(s, OffenderNeed),
+        "safeguarding": figures.safeguarding,
+        "victim_equality": lambda s: figures.equality(s, Victim),
+        "offender_equality": lambda s: figures.equality(s, Offender),
+    }
+
+
+if __name__ == "__main__":
+    main()
