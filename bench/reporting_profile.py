@@ -1,9 +1,11 @@
-"""Time each of the dashboard's figures for one service and one area in the latest full quarter.
+"""Time the reporting work on a benchmark dataset: the dashboard and the biggest service's quarterly return.
 
-    DATABASE_URL=postgres://…/rjcase_bench .venv/bin/python bench/dashboard_profile.py [--repeat 5]
+    DATABASE_URL=postgres://…/rjcase_bench .venv/bin/python bench/reporting_profile.py [--repeat 5] [--figures]
 
-Prints the median time of each figure and of the whole dashboard build (figures, suppression and tables, without
-the page's template), for the biggest service, its PCC area and the national view.
+Prints, for the latest full quarter, the median time of the whole dashboard build (figures, suppression and
+tables, without the page's template) for the biggest service, its PCC area and the national view — read from the
+summary table and worked out live —, each figure on its own (--figures), the Celery refresh of the summary
+table, and the build of the biggest service's quarterly return with its XLSX.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]  # the page timing uses the test client
     from django.db.models import Count
 
     from accounts.models import Service
@@ -89,7 +94,42 @@ def main() -> None:
         if args.figures:  # each figure live, for the one scope
             for key, fn in _figure_functions(figures).items():
                 print(f"  {key:<24} {_median_ms(lambda fn=fn, scope=scope: fn(scope), args.repeat):7.1f} ms")
+    # The whole page (view, suppression, template) through Django's test client, as the area's commissioner
+    from django.db import transaction
+    from django.test import Client
+    from django.urls import reverse
+
+    from accounts.models import User
+    from tests.two_factor import verify_session
+
+    commissioner = User.objects.get(username="bench_commissioner")
+    with transaction.atomic():  # the commissioner's authenticator app for the test client is not kept
+        client = Client()
+        client.force_login(commissioner)
+        verify_session(client, commissioner)
+        url = reverse("reporting:dashboard")
+        for query in ({}, {"compare": "on"}):
+            status = client.get(url, query).status_code
+            if status != 200:
+                raise SystemExit(f"the dashboard answered {status}")
+            page = _median_ms(lambda query=query: client.get(url, query), args.repeat * 4)
+            print(f"dashboard page for {commissioner.username} {query or ''}: {page:.0f} ms (median)")
+        transaction.set_rollback(True)
     print(f"\nrefresh job: recent quarters (3) {refreshed('recent'):.1f} s; all quarters (13) {refreshed('all'):.1f} s")
+
+    from reporting.returns import exports
+    from reporting.returns.services import return_build, return_get_or_create
+
+    quarterly_return, _ = return_get_or_create(service=service, quarter=quarter, actor=None)
+    started = time.perf_counter()
+    version = return_build(quarterly_return=quarterly_return, actor=None)
+    built = time.perf_counter() - started
+    started = time.perf_counter()
+    size = len(exports.xlsx_bytes(version))
+    made = time.perf_counter() - started
+    rows = {section["key"]: len(section["rows"]) for section in version.sections}
+    print(f"return for {service.name}, {quarter}: built in {built:.1f} s (rows per section {rows}); XLSX {made:.1f} s")
+    print(f"  ({size:,} bytes; {len(version.warnings)} data-quality warnings)")
 
 
 def _figure_functions(figures) -> dict:
