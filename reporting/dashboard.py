@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.cache import cache
+
 from reporting.labels import Codes
 from reporting.metrics import Scope
 from reporting.sections import BENCHMARKS, SECTIONS
-from reporting.snapshots import figures_for
+from reporting.snapshots import figures_for, tokens_key
 from reporting.sql import figures_transaction
 from reporting.suppression import HIDDEN, Cell
 from reporting.tables import Row, Section, Table, change_cell, with_previous
@@ -83,9 +85,24 @@ def _build(scope: Scope, codes: Codes) -> tuple[dict[str, Section], dt.datetime 
     return {key: build(figures.values, codes) for key, build in SECTIONS}, figures.as_at
 
 
+CACHE_SECONDS = 24 * 60 * 60  # a refresh changes the key long before this
+
+
 def dashboard_build(*, scope: Scope, compare: bool = False) -> Dashboard:
+    """The dashboard for a scope. Built dashboards are cached under the tokens of the summary rows they were
+    built from (reporting.snapshots), so a cached one is only ever used until those rows are refreshed."""
+    scope = Scope(tuple(sorted(scope.service_ids)), scope.quarter)  # the same services, the same dashboard
+    quarters = (scope.quarter, scope.quarter.previous) if compare else (scope.quarter,)
+    prefix = f"dashboard:{compare:d}"
+    key = tokens_key(scope, quarters, prefix=prefix)
+    if key is not None and (cached := cache.get(key)) is not None:
+        return cached
     with figures_transaction():
-        return _dashboard(scope, compare)
+        board = _dashboard(scope, compare)
+    key = key or tokens_key(scope, quarters, prefix=prefix)
+    if key is not None:
+        cache.set(key, board, CACHE_SECONDS)
+    return board
 
 
 def _dashboard(scope: Scope, compare: bool) -> Dashboard:

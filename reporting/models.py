@@ -9,6 +9,7 @@ queryset refuse), so a rebuild after submission makes the next version.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -226,6 +227,8 @@ class FigureSnapshot(models.Model):
     quarter_start = models.DateField()
     figures = models.JSONField()
     computed_at = models.DateTimeField()
+    # A new value at every refresh: dashboards built from these rows are cached under their tokens
+    token = models.UUIDField(default=uuid.uuid4)
 
     class Meta:
         constraints = [

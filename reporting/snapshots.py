@@ -14,6 +14,8 @@ code ids and numbers of days; nothing about any one person.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -141,6 +143,7 @@ def refresh(quarter: Quarter, service_ids: Iterable[int] | None = None) -> int:
             quarter_start=quarter.start,
             figures={"v": FIGURES_VERSION, "figures": share},
             computed_at=moment,
+            token=uuid.uuid4(),
         )
         for sid, share in shares.items()
     ]
@@ -148,7 +151,7 @@ def refresh(quarter: Quarter, service_ids: Iterable[int] | None = None) -> int:
         rows,
         update_conflicts=True,
         unique_fields=["service", "quarter_start"],
-        update_fields=["figures", "computed_at"],
+        update_fields=["figures", "computed_at", "token"],
     )
     return len(rows)
 
@@ -175,3 +178,20 @@ def figures_for(scope: Scope) -> Figures:
     if not shares:  # no services in scope
         return Figures(values=all_figures(scope), as_at=None)
     return Figures(values=merge(shares), as_at=as_at)
+
+
+def tokens_key(scope: Scope, quarters: Iterable[Quarter], *, prefix: str) -> str | None:
+    """A cache key for something built from the stored rows of these services and quarters: it changes whenever
+    one of the rows is refreshed. None when a row is missing or of another version (one query)."""
+    quarters = list(quarters)
+    found = sorted(
+        FigureSnapshot.objects.filter(
+            service_id__in=scope.service_ids,
+            quarter_start__in=[quarter.start for quarter in quarters],
+            figures__v=FIGURES_VERSION,
+        ).values_list("token", flat=True)
+    )
+    if len(found) != len(scope.service_ids) * len(quarters):
+        return None
+    digest = hashlib.sha256(b"".join(token.bytes for token in found)).hexdigest()
+    return f"{prefix}:{FIGURES_VERSION}:{digest}"

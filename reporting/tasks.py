@@ -74,7 +74,7 @@ def refresh_figures(which: str = "recent") -> int:
     """Work the dashboard's figures out again for every service (reporting.snapshots): "recent" is the quarter
     under way and the two before it (so the default view and its comparison are fresh), "all" every quarter
     the dashboard offers and the one before the oldest. Returns how many quarters were refreshed."""
-    from reporting.forms import quarters_offered
+    from reporting.forms import default_quarter, quarters_offered
     from reporting.snapshots import refresh
     from reporting.sql import figures_transaction
 
@@ -83,4 +83,21 @@ def refresh_figures(which: str = "recent") -> int:
     for quarter in quarters:
         with figures_transaction():
             refresh(quarter)
+    _warm(default_quarter(clock.today()))
     return len(quarters)
+
+
+def _warm(quarter) -> None:
+    """Build (and so cache) the dashboards people open first: the national view and each PCC area's, for the
+    default quarter. Adding up many services' rows is the slow part of a dashboard built from the summary."""
+    from accounts.models import PccArea
+    from reporting.dashboard import dashboard_build
+    from reporting.metrics import Scope
+
+    services = list(Service.objects.order_by("pk").values_list("pk", "area_id"))
+    scopes = [tuple(pk for pk, _ in services)]
+    for area_id in PccArea.objects.order_by("pk").values_list("pk", flat=True):
+        scopes.append(tuple(pk for pk, area in services if area == area_id))
+    for service_ids in scopes:
+        if service_ids:
+            dashboard_build(scope=Scope(service_ids, quarter))

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from cases.models import Offender, Victim
+from reporting.dashboard import dashboard_build
 from reporting.metrics import Scope
 from reporting.metrics.dashboard import all_figures
 from reporting.models import FigureSnapshot
-from reporting.snapshots import FIGURES_VERSION, figures_for, merge, refresh, split
+from reporting.snapshots import FIGURES_VERSION, figures_for, merge, refresh, split, tokens_key
 from reporting.sql import Intervals, median_of
 from reporting.tasks import refresh_figures
 from tests.reporting import dashboard_support as support
@@ -98,3 +100,25 @@ def test_only_aggregates_are_stored(world):
         assert person.last_name not in stored
         assert person.first_name not in stored
     assert "@" not in stored
+
+
+def test_a_built_dashboard_is_cached_until_its_rows_are_refreshed(world, service, django_assert_max_num_queries):
+    scope = Scope((service.pk,), QUARTER)
+    first = dashboard_build(scope=scope)
+    with django_assert_max_num_queries(1):  # the rows' tokens; the dashboard itself comes from the cache
+        again = dashboard_build(scope=scope)
+    assert again == first
+    refresh(QUARTER, [service.pk])
+    rebuilt = dashboard_build(scope=scope)
+    assert rebuilt.as_at is not None
+    before = Scope((service.pk,), PREVIOUS)
+    assert tokens_key(scope, [QUARTER], prefix="x") != tokens_key(before, [PREVIOUS], prefix="x")
+
+
+def test_the_refresh_job_builds_the_national_and_area_dashboards(world, service, other_service, area):
+    refresh_figures("recent")
+    national = Scope(tuple(sorted((service.pk, other_service.pk))), QUARTER)
+    home = Scope((service.pk,), QUARTER)
+    for scope in (national, home):
+        key = tokens_key(scope, [QUARTER], prefix="dashboard:0")
+        assert cache.get(key) is not None
