@@ -7,7 +7,7 @@ reporting.disclosure before anything is shown, to commissioners and managers ali
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.cache import cache
 
@@ -47,6 +47,7 @@ class Dashboard:
     headlines: list[Headline]
     sections: list[Section]
     as_at: dt.datetime | None = None  # when the oldest figure shown was worked out (reporting.snapshots)
+    cache_key: str | None = None  # set when it came from (or went into) the cache: the page caches its HTML too
 
     def section(self, key: str) -> Section | None:
         if key == "headline":
@@ -101,6 +102,7 @@ def dashboard_build(*, scope: Scope, compare: bool = False) -> Dashboard:
         board = _dashboard(scope, compare)
     key = key or tokens_key(scope, quarters, prefix=prefix)
     if key is not None:
+        board = replace(board, cache_key=key)
         cache.set(key, board, CACHE_SECONDS)
     return board
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.urls import reverse
 
 from cases.models import Offender, Victim
@@ -122,3 +123,14 @@ def test_the_refresh_job_builds_the_national_and_area_dashboards(world, service,
     for scope in (national, home):
         key = tokens_key(scope, [QUARTER], prefix="dashboard:0")
         assert cache.get(key) is not None
+
+
+def test_the_page_keeps_the_sections_html_with_the_cached_dashboard(world, service, commissioner, as_user):
+    client = as_user(commissioner)
+    first = client.get(DASHBOARD)
+    board = first.context["board"]
+    assert board.cache_key is not None
+    fragment = make_template_fragment_key("dashboard_sections", [board.cache_key, first.context["query"]])
+    sections = cache.get(fragment)
+    assert "Referrals by source" in sections
+    assert sections in client.get(DASHBOARD).content.decode()
