@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
+from accounts import two_factor_views, views
 
 app_name = "accounts"
 
@@ -29,4 +29,17 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # Two-factor authentication
+    path("two-factor/", two_factor_views.two_factor_settings, name="two_factor"),
+    path("two-factor/set-up/", two_factor_views.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/code/", two_factor_views.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/recovery-code/", two_factor_views.two_factor_recovery, name="two_factor_recovery"),
+    path("two-factor/recovery-codes/", two_factor_views.recovery_codes, name="recovery_codes"),
+    path(
+        "two-factor/recovery-codes/new/",
+        two_factor_views.recovery_codes_replace,
+        name="recovery_codes_replace",
+    ),
+    path("two-factor/staff/", two_factor_views.staff_two_factor, name="two_factor_staff"),
+    path("two-factor/staff/<int:pk>/reset/", two_factor_views.two_factor_reset, name="two_factor_reset"),
 ]

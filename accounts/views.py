@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.urls import reverse_lazy
 
 from accounts import forms
+from accounts.middleware import two_factor_url
 
 
 class Unprocessable:
@@ -22,6 +23,15 @@ class SignInView(Unprocessable, auth_views.LoginView):
     form_class = forms.SignInForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_success_url(self) -> str:
+        """After the password, a code from the authenticator app (or setting one up) before anything else."""
+        url = super().get_success_url()
+        # Just after the password, request.user is the plain user django.contrib.auth.login() set: not verified.
+        is_verified = getattr(self.request.user, "is_verified", None)
+        if is_verified is not None and is_verified():
+            return url
+        return two_factor_url(self.request.user, url)
 
 
 class SignOutView(auth_views.LogoutView):

@@ -6,14 +6,20 @@ their own demonstration records through DEMO_LOADERS.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
 from django.db import transaction
 
 from accounts.models import PccArea, Role, Service, Team, User
 from accounts.services import user_create, user_set_role
+from accounts.two_factor import authenticator_install
 
 DEMO_PASSWORD = "rjcase-demo-2026"  # noqa: S105 - demo only; load_demo refuses to run outside DEBUG
+# Every demonstration account gets an authenticator app with this one published key, so a single entry in
+# an authenticator app gives the codes for all of them (README.md). Demo only, like DEMO_PASSWORD.
+DEMO_TOTP_KEY = b"rjcase-demo-2fa-2026".hex()
+DEMO_TOTP_SECRET = base64.b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()
 
 AREAS = (
     ("northshire", "Northshire (fictional)"),
@@ -151,6 +157,8 @@ def load_organisations() -> dict[str, User]:
 
 def load_demo() -> dict[str, User]:
     users = load_organisations()
+    for user in users.values():  # someone who set up their own app keeps it
+        authenticator_install(user=user, key=DEMO_TOTP_KEY, name="Demo authenticator")
     for loader in DEMO_LOADERS:
         loader(users)
     return users

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from core.demo import DEMO_PASSWORD, USERS, load_demo
+from core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, USERS, load_demo
 
 
 class Command(BaseCommand):
@@ -17,3 +17,8 @@ class Command(BaseCommand):
         load_demo()
         names = ", ".join(user.username for user in USERS)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Sign in as {names}; password: {DEMO_PASSWORD}"))
+        secret = " ".join(DEMO_TOTP_SECRET[i : i + 4] for i in range(0, len(DEMO_TOTP_SECRET), 4))
+        self.stdout.write(
+            f"Two-factor authentication: add the key {secret} (time-based) to an authenticator app once;"
+            " its codes work for every demo account."
+        )
