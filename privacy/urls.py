@@ -1,0 +1,5 @@
+from privacy.views import urlpatterns
+
+app_name = "privacy"
+
+__all__ = ["urlpatterns"]
