@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
@@ -18,15 +20,21 @@ from cases.models import (
 from cases.models.case import OPEN_STAGES
 
 CASE_LIST_RELATED = ("lead_facilitator", "second_facilitator", "main_offence")
+# A case reference: the service's code, the year and the number (cases.services.referrals._next_reference).
+REFERENCE_SHAPE = re.compile(r"^[\w-]+-\d{4}-\d{5,}$")
 
 
 def case_list_for_user(*, user: User) -> QuerySet[Case]:
     """Every case the user may open as a member of the RJ team."""
-    return permissions.visible(Case.objects.all(), user, permissions.CASE_VIEW).select_related(*CASE_LIST_RELATED)
+    cases = permissions.visible_list(Case.objects.all(), user, permissions.CASE_VIEW)
+    return cases.select_related(*CASE_LIST_RELATED)
 
 
 def my_cases(*, user: User) -> QuerySet[Case]:
-    """Open cases allocated to the user (their own permission rows, not their team's)."""
+    """Open cases allocated to the user (their own permission rows, not their team's).
+
+    One query, which PostgreSQL starts from the user's permission rows (bench/README.md, "Plans after the fixes").
+    """
     allocated = CaseUserObjectPermission.objects.filter(
         content_object=OuterRef("pk"), user=user, permission__codename=permissions.CASE_CHANGE
     )
@@ -34,8 +42,8 @@ def my_cases(*, user: User) -> QuerySet[Case]:
 
 
 def referrals_for_user(*, user: User) -> QuerySet[Case]:
-    """Cases an offender manager or VLO may follow (stage and dates only)."""
-    return permissions.visible(Case.objects.all(), user, permissions.CASE_PROGRESS)
+    """Cases an offender manager or VLO may follow (stage and dates only), from their permission rows."""
+    return permissions.visible_by_rows(Case.objects.all(), user, permissions.CASE_PROGRESS)
 
 
 def offenders_for_offender_manager(*, user: User, case: Case) -> QuerySet[Offender]:
@@ -47,9 +55,9 @@ def tasks_for_user(*, user: User) -> QuerySet[Task]:
 
 
 def case_people(*, case: Case, user: User) -> dict[str, list]:
-    """The people on a case that the user may see, by side."""
-    victims = permissions.visible(case.victims.all(), user, permissions.VICTIM_VIEW)
-    offenders = permissions.visible(case.offenders.all(), user, permissions.OFFENDER_VIEW)
+    """The people on a case that the user may see, by side (with a break-glass reason: cases.permissions)."""
+    victims = permissions.visible_on_case(case.victims.all(), user, permissions.VICTIM_VIEW, case)
+    offenders = permissions.visible_on_case(case.offenders.all(), user, permissions.OFFENDER_VIEW, case)
     return {
         Side.VICTIM: list(victims.select_related("ethnicity", "sex")),
         Side.OFFENDER: list(offenders.select_related("ethnicity", "sex", "tier")),
@@ -58,8 +66,8 @@ def case_people(*, case: Case, user: User) -> dict[str, list]:
 
 def case_timeline(*, case: Case, user: User, limit: int = 200) -> list[CaseEvent]:
     """Timeline entries the user may see: case-wide ones, and each side's only if they may see that person."""
-    victim_ids = permissions.visible(case.victims.all(), user, permissions.VICTIM_VIEW).values("pk")
-    offender_ids = permissions.visible(case.offenders.all(), user, permissions.OFFENDER_VIEW).values("pk")
+    victim_ids = permissions.visible_on_case(case.victims.all(), user, permissions.VICTIM_VIEW, case).values("pk")
+    offender_ids = permissions.visible_on_case(case.offenders.all(), user, permissions.OFFENDER_VIEW, case).values("pk")
     return list(
         case.events.filter(Q(side="") | Q(victim__in=victim_ids) | Q(offender__in=offender_ids))
         .select_related("actor")
@@ -97,23 +105,49 @@ def search_person_filters(query: str) -> tuple[Q, Q]:
     return offender_match, victim_match
 
 
-def search_cases(*, user: User, query: str) -> QuerySet[Case]:
-    """Cases matching a reference, name or identifier, among what the user may see.
+def search_matches(*, user: User, query: str) -> QuerySet:
+    """The ids of cases whose reference contains `query` or whose police reference is `query`, and of cases with
+    a person the user may see whose names or identifiers match every word of it (one subquery).
 
-    Victim names match only where the user may see that victim; offender names and
-    identifiers only where the user may see that offender.
+    Victim names match only where the user may see that victim; offender names and identifiers only where the
+    user may see that offender. On PostgreSQL each part is an index lookup (trigram indexes on the names and
+    references, expression indexes on the identifiers: cases migration 0007), so the search costs the same
+    whatever the number of cases; the ids are then narrowed to the cases the user may open.
+    """
+    offender_match, victim_match = search_person_filters(query)
+    by_reference = Case.objects.filter(Q(reference__icontains=query) | Q(police_reference__iexact=query))
+    offenders = permissions.visible(Offender.objects.filter(offender_match), user, permissions.OFFENDER_VIEW)
+    victims = permissions.visible(Victim.objects.filter(victim_match), user, permissions.VICTIM_VIEW)
+    return (
+        by_reference.order_by()
+        .values("pk")
+        .union(offenders.order_by().values("case_id"), victims.order_by().values("case_id"), all=True)
+    )
+
+
+def search_cases(*, user: User, query: str) -> QuerySet[Case]:
+    """Cases matching a reference, name or identifier (search_matches), among those the user may open.
+
+    The matches lead: each is then checked against the user's permission rows by index.
     """
     query = query.strip()
     if not query:
         return Case.objects.none()
-    base = case_list_for_user(user=user)
-    offender_match, victim_match = search_person_filters(query)
-    offenders = permissions.visible(Offender.objects.filter(offender_match), user, permissions.OFFENDER_VIEW)
-    victims = permissions.visible(Victim.objects.filter(victim_match), user, permissions.VICTIM_VIEW)
-    return base.filter(
-        Q(reference__iexact=query)
-        | Q(reference__icontains=query)
-        | Q(police_reference__iexact=query)
-        | Q(pk__in=offenders.values("case_id"))
-        | Q(pk__in=victims.values("case_id"))
-    ).distinct()
+    found = Case.objects.filter(pk__in=search_matches(user=user, query=query))
+    return permissions.visible(found, user, permissions.CASE_VIEW).select_related(*CASE_LIST_RELATED)
+
+
+def case_to_open_with_reason(*, user: User, query: str) -> Case | None:
+    """The case whose reference is exactly `query`, when the user may open it only with a break-glass reason
+    (a facilitator of its service who is not on it: cases.permissions.may_break_glass).
+
+    Search shows its reference alone, with a link to the reason page; no name, and no other case the user
+    cannot open, ever appears in a list or search.
+    """
+    query = query.strip()
+    if not REFERENCE_SHAPE.match(query):
+        return None
+    case = permissions.openable_with_reason(Case.objects.filter(reference__iexact=query), user).first()
+    if case is None or not permissions.may_break_glass(user, case):
+        return None
+    return case

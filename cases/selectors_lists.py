@@ -135,8 +135,11 @@ def allocation_history(*, case: Case) -> list:
 
 
 def allocation_queue(*, user: User) -> QuerySet[Case]:
-    """Eligible cases waiting for facilitators, among those the manager may work."""
-    return permissions.visible(Case.objects.filter(stage=Stage.ELIGIBILITY), user, permissions.CASE_CHANGE)
+    """Eligible cases of the manager's service waiting for facilitators, among those the manager may work."""
+    if getattr(user, "service_id", None) is None:
+        return Case.objects.none()
+    waiting = Case.objects.filter(service_id=user.service_id, stage=Stage.ELIGIBILITY)
+    return permissions.visible(waiting, user, permissions.CASE_CHANGE)
 
 
 @dataclass
@@ -157,8 +160,10 @@ def my_tasks(*, user: User, today: dt.date, due_limit: int = 100, upcoming_limit
 def my_cases_matching(*, user: User, query: str) -> QuerySet[Case]:
     """The user's own open cases, narrowed to those matching a search when one is given."""
     cases = selectors.my_cases(user=user)
-    if query.strip():
-        cases = cases.filter(pk__in=selectors.search_cases(user=user, query=query).values("pk"))
+    query = query.strip()
+    if query:
+        cases = permissions.visible(cases, user, permissions.CASE_VIEW)
+        cases = cases.filter(pk__in=selectors.search_matches(user=user, query=query))
     return cases
 
 
