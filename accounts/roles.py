@@ -29,6 +29,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "core.view_dashboard",
         "core.manage_returns",
         "core.view_access_log",
+        "privacy.manage_personal_data",
+        "privacy.manage_retention",
     ),
     Role.ADMINISTRATOR: (
         "core.refer_case",
@@ -36,6 +38,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "core.view_service_summary",
         "core.manage_returns",
         "core.configure_service",
+        "privacy.manage_retention",
     ),
     Role.OFFENDER_MANAGER: (
         "core.refer_case",

@@ -1,5 +1,6 @@
-from audit.views import urlpatterns
+from audit import break_glass_views
+from audit.views import urlpatterns as log_urlpatterns
 
 app_name = "audit"
 
-__all__ = ["urlpatterns"]
+urlpatterns = [*log_urlpatterns, *break_glass_views.urlpatterns]

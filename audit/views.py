@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 import cases.views.participants  # noqa: F401 - registers the <side:…> path converter
 from accounts.models import User
-from audit.models import Operation, PersonKind, ProcessingLogEntry
+from audit.models import BreakGlassAccess, Operation, PersonKind, ProcessingLogEntry
 from cases import permissions
 from cases.models import Case, Side
 from cases.views.lists import page_links
@@ -25,6 +25,7 @@ from core.forms import DateField, Form
 from core.pagination import keyset_page
 
 PAGE_SIZE = 50
+BREAK_GLASS_SHOWN = 20
 
 
 def _service_cases(user: User):
@@ -39,16 +40,24 @@ def _refused(request: HttpRequest, side: str, pk: int) -> Http404:
 
 
 def _rows(entries: list[ProcessingLogEntry]) -> list[ProcessingLogEntry]:
+    """The page's entries with their case reference and, for break-glass entries, the reason typed (kept with
+    the access, not in the log)."""
     cases = dict(Case.objects.filter(pk__in={e.case_id for e in entries if e.case_id}).values_list("pk", "reference"))
+    access_ids = {e.break_glass_access_id for e in entries if e.break_glass_access_id}
+    reasons = dict(BreakGlassAccess.objects.filter(pk__in=access_ids).values_list("pk", "reason")) if access_ids else {}
     for entry in entries:
         entry.case_reference = cases.get(entry.case_id, "")
+        entry.break_glass_reason = reasons.get(entry.break_glass_access_id, "")
     return entries
 
 
 @require_capability("core.view_access_log")
 @require_GET
 def person_log(request: HttpRequest, side: str, pk: int) -> HttpResponse:
-    """Every entry about one person, newest first: who, when, what, which record and why."""
+    """Every entry about one person, newest first: who, when, what, which record and why.
+
+    Reasons given to open the person's case outside one's own cases (break-glass) are listed first.
+    """
     getter = permissions.get_victim_for_user if side == Side.VICTIM else permissions.get_offender_for_user
     person = getter(request.user, pk)
     if person.case.service_id != request.user.service_id:
@@ -57,7 +66,10 @@ def person_log(request: HttpRequest, side: str, pk: int) -> HttpResponse:
         person_kind=PersonKind.VICTIM if side == Side.VICTIM else PersonKind.OFFENDER, person_id=person.pk
     ).select_related("user")
     page = keyset_page(entries, field="at", token=request.GET.get("page", ""), size=PAGE_SIZE)
+    # One reason opens the whole case, so every reason given on the person's case is shown.
+    break_glass = BreakGlassAccess.objects.filter(case_id=person.case_id).select_related("user", "reviewed_by")
     context = {
+        "break_glass": list(break_glass[:BREAK_GLASS_SHOWN]),
         "person": person,
         "side": side,
         "case": person.case,

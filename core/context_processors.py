@@ -14,6 +14,7 @@ NAV_ITEMS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("Approvals", "risk:approvals", "core.approve_assessments", ("risk:approvals",)),
     ("Overdue items", "agreements:overdue_items", "core.allocate_cases", ("agreements:overdue_items",)),
     ("Access log", "audit:log_search", "core.view_access_log", ("audit:log_search", "audit:person_log")),
+    ("Break-glass access", "audit:break_glass_list", "core.view_access_log", ("audit:break_glass_list",)),
     ("Returns", "reporting:returns", "core.manage_returns", ("reporting:returns", "reporting:return_detail")),
     (
         "Dashboard",
@@ -39,8 +40,12 @@ NAV_ITEMS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
             "agreements:feedback_set_new",
             "agreements:feedback_set_detail",
             "reporting:return_schedule",
+            "privacy:retention",
+            "privacy:retention_edit",
         ),
     ),
+    # RJ managers set retention periods too, without the rest of the service's settings.
+    ("Retention", "privacy:retention", "privacy.manage_personal_data", ("privacy:retention", "privacy:retention_edit")),
 )
 
 

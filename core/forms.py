@@ -163,8 +163,9 @@ _MAX_ID = 2**63 - 1
 
 
 def _is_id(value: Any) -> bool:
+    """Plain ASCII digits only: str.isdigit() also accepts "²", which int() refuses."""
     text = str(value)
-    return text.isdigit() and int(text) <= _MAX_ID
+    return text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= _MAX_ID
 
 
 class ModelChoiceField(forms.ModelChoiceField):

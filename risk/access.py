@@ -2,7 +2,11 @@
 
 A victim's assessments are victim-side data; an offender's are offender-side data, readable by
 their offender manager only where the service allows it; venue and staff-safety assessments
-belong to the case. Missing and forbidden both answer 404.
+belong to the case. Missing and forbidden both answer 404. An assessment open to the user only through
+their service's team grant needs a break-glass reason first (audit.breakglass); so does a person's
+assessment for a facilitator covering the case (cases.permissions.may_break_glass), who may then read it,
+never change it. Venue and staff-safety assessments need the permission to work the case: a reason never
+opens them.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import User
+from audit.breakglass import gate
 from cases import permissions
 from risk.checklist import settings_for
 from risk.models import AssessmentStatus, RiskAssessment, RiskSubject
@@ -47,9 +52,15 @@ def get_assessment_for_user(
 ) -> RiskAssessment:
     qs = queryset if queryset is not None else RiskAssessment.objects.all()
     assessment = qs.select_related("case", "case__service", "victim", "offender").filter(pk=pk).first()
-    if assessment is None or not (can_write(user, assessment) if write else can_read(user, assessment)):
+    allowed = assessment is not None and (can_write(user, assessment) if write else can_read(user, assessment))
+    if assessment is not None and not allowed and not write:
+        person = assessment.victim or assessment.offender
+        if person is not None and permissions.read_with_reason(user, person):
+            return assessment
+    if assessment is None or not allowed:
         permissions.security_log.warning(
             "refused or missing object", extra={"model": "RiskAssessment", "object_id": pk, "user_id": user.pk}
         )
         raise Http404("Not found")
+    gate(user, case=assessment.case, person=assessment.victim or assessment.offender)
     return assessment

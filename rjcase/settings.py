@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "core",
     "cases",
@@ -53,6 +56,7 @@ INSTALLED_APPS = [
     "agreements",
     "reporting",
     "audit",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -62,9 +66,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",  # signed in but no code yet: only the 2FA pages
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.SessionLimitsMiddleware",
+    "audit.middleware.BreakGlassMiddleware",  # a record open only through the team grant: ask for a reason first
     "core.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -99,9 +106,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Planner costs for SSD storage (random reads cost little more than sequential ones): without it PostgreSQL
-    # prefers hashing whole tables to walking the per-service indexes (bench/README.md). PG_OPTIONS overrides.
+    # prefers hashing whole tables to walking the per-service indexes (bench/README.md). No JIT compilation: it
+    # costs a page 0.1 to 2 s whenever a plan's estimated cost passes jit_above_cost, and pages read few rows
+    # (bench/README.md, "Plans after the fixes"). PG_OPTIONS overrides.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = env.str(
-        "PG_OPTIONS", default="-c random_page_cost=1.1 -c effective_io_concurrency=200"
+        "PG_OPTIONS", default="-c random_page_cost=1.1 -c effective_io_concurrency=200 -c jit=off"
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -120,6 +129,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "login"
+# Two-factor authentication (django-otp, TOTP with single-use recovery codes) for every account, always on.
+OTP_TOTP_ISSUER = "rjcase"
 
 # django-guardian: no anonymous user; direct foreign-key permission models are used for case data.
 ANONYMOUS_USER_NAME = None
@@ -204,6 +215,11 @@ CELERY_BEAT_SCHEDULE = {
     "returns-build-due-drafts": {
         "task": "reporting.tasks.build_due_drafts",
         "schedule": crontab(hour=5, minute=45),
+    },
+    # Retention (privacy/tasks.py): erase what each service no longer keeps, at night.
+    "privacy-retention-nightly": {
+        "task": "privacy.tasks.retention_nightly",
+        "schedule": crontab(hour=2, minute=45),
     },
     # The dashboard's summary table (reporting/snapshots.py): recent quarters every 15 minutes, all nightly.
     "dashboard-figures-recent": {

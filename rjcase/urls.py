@@ -11,4 +11,5 @@ urlpatterns = [
     path("agreements/", include("agreements.urls")),
     path("reporting/", include("reporting.urls")),
     path("audit/", include("audit.urls")),
+    path("privacy/", include("privacy.urls")),
 ]

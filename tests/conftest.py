@@ -23,6 +23,7 @@ from tests.factories import (
     referral_case_data,
     victim_data,
 )
+from tests.two_factor import verify_session
 
 
 @pytest.fixture
@@ -90,8 +91,10 @@ def other_manager(other_service):
 
 
 def client_for(user: User) -> Client:
+    """A client signed in as the user, with two-factor authentication done (tests/two_factor.py)."""
     client = Client()
     client.force_login(user)
+    verify_session(client, user)
     return client
 
 

@@ -65,5 +65,5 @@ def test_log_search_queries_do_not_grow(
     for _ in range(rows):
         as_user(facilitator).get(reverse("cases:victim_detail", args=[victim.pk]))
     client = as_user(manager)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         assert client.get(reverse("audit:log_search")).status_code == 200

@@ -7,12 +7,17 @@ added here with a decision about who may use it.
 
 For offender-side personas and commissioners, every page they can open is also
 checked for the person harmed's name, address, phone and email.
+
+A row marked `reason=True` is a page a facilitator covering a colleague's case may read once they
+have typed why (break-glass, audit.breakglass): there the unallocated facilitator must be sent to the
+reason page instead of getting 404. tests/audit/test_break_glass.py opens each of them with a reason.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
@@ -24,7 +29,9 @@ from tests.agreements.matrix_feedback import feedback_rows, feedback_world
 from tests.agreements.matrix_outcome import outcome_rows, outcome_world
 from tests.agreements.matrix_reminders import reminder_rows
 from tests.agreements.matrix_support import indirect_world
+from tests.audit.matrix_breakglass import breakglass_rows, breakglass_world
 from tests.factories import VICTIM_MARKERS, code
+from tests.privacy.matrix_privacy import privacy_rows
 from tests.reporting.matrix_dashboard import dashboard_rows
 from tests.reporting.matrix_returns import returns_rows, returns_world
 from tests.url_patterns import iter_patterns
@@ -54,12 +61,15 @@ class Row:
     ok: tuple[int, ...] = (200,)
     kwargs: dict = field(default_factory=dict)
     destructive: bool = False  # the first allowed request uses the object up: try only one allowed persona
+    reason: bool = False  # the unallocated facilitator is asked for a break-glass reason (not 404)
 
 
-def _side_rows(name: str, args: str, method: str = "get", ok=(200,), destructive: bool = False) -> dict[str, Row]:
+def _side_rows(
+    name: str, args: str, method: str = "get", ok=(200,), destructive: bool = False, reason: bool = False
+) -> dict[str, Row]:
     return {
-        f"{name}[victim]": Row(WORKERS, f"victim{args}", method, ok, {"side": "victim"}, destructive),
-        f"{name}[offender]": Row(WORKERS, f"offender{args}", method, ok, {"side": "offender"}, destructive),
+        f"{name}[victim]": Row(WORKERS, f"victim{args}", method, ok, {"side": "victim"}, destructive, reason),
+        f"{name}[offender]": Row(WORKERS, f"offender{args}", method, ok, {"side": "offender"}, destructive, reason),
     }
 
 
@@ -83,6 +93,15 @@ MATRIX: dict[str, Row] = {
     "accounts:logout": Row(EVERYONE, method="post", ok=(302,)),
     "accounts:password_change": Row(EVERYONE),
     "accounts:password_change_done": Row(EVERYONE),
+    # Two-factor authentication (every persona's session is verified: the sign-in steps send them on)
+    "accounts:two_factor": Row(EVERYONE),
+    "accounts:two_factor_setup": Row(EVERYONE),
+    "accounts:two_factor_verify": Row(EVERYONE, ok=(302,)),
+    "accounts:two_factor_recovery": Row(EVERYONE, ok=(302,)),
+    "accounts:recovery_codes": Row(EVERYONE, ok=(302,)),
+    "accounts:recovery_codes_replace": Row(EVERYONE, method="post", ok=(302,)),
+    "accounts:two_factor_staff": Row({"manager", "administrator", "other_manager"}),
+    "accounts:two_factor_reset": Row({"manager", "administrator"}, "colleague"),
     # Lists
     "cases:my_work": Row({"facilitator", "unallocated_facilitator", "manager", "other_manager"}),
     "cases:my_referrals": Row({"offender_manager", "other_offender_manager", "vlo"}),
@@ -103,13 +122,13 @@ MATRIX: dict[str, Row] = {
     "cases:case_stage": Row(WORKERS, "case"),
     "cases:case_close": Row(WORKERS, "case"),
     # The case and its people
-    "cases:case_detail": Row({"facilitator", "manager", "administrator"}, "case"),
-    "cases:case_timeline": Row({"facilitator", "manager", "administrator"}, "case"),
+    "cases:case_detail": Row({"facilitator", "manager", "administrator"}, "case", reason=True),
+    "cases:case_timeline": Row({"facilitator", "manager", "administrator"}, "case", reason=True),
     "cases:case_history": Row({"manager"}, "case"),
     "cases:case_progress": Row({"offender_manager", "vlo"}, "case"),
-    "cases:victim_detail": Row(WORKERS, "victim"),
+    "cases:victim_detail": Row(WORKERS, "victim", reason=True),
     "cases:victim_edit": Row(WORKERS, "victim"),
-    "cases:offender_detail": Row(WORKERS, "offender"),
+    "cases:offender_detail": Row(WORKERS, "offender", reason=True),
     "cases:offender_edit": Row(WORKERS, "offender"),
     "cases:participant_add[victim]": Row(WORKERS, "case", kwargs={"side": "victim"}),
     "cases:participant_add[offender]": Row(WORKERS, "case", kwargs={"side": "offender"}),
@@ -125,10 +144,10 @@ MATRIX: dict[str, Row] = {
     **_side_rows("cases:supporter_remove", "_supporter", "post", ok=(302,), destructive=True),
     # Risk: suitability, assessments and approval, safeguarding, settings
     "risk:approvals": Row({"manager", "other_manager"}),
-    "risk:case_assessments": Row(WORKERS, "case"),
+    "risk:case_assessments": Row(WORKERS, "case", reason=True),
     "risk:assessment_new": Row(WORKERS, "case"),
-    "risk:assessment_detail[victim]": Row(WORKERS, "victim_assessment"),
-    "risk:assessment_detail[offender]": Row(WORKERS, "offender_assessment"),
+    "risk:assessment_detail[victim]": Row(WORKERS, "victim_assessment", reason=True),
+    "risk:assessment_detail[offender]": Row(WORKERS, "offender_assessment", reason=True),
     "risk:assessment_edit[victim]": Row(WORKERS, "victim_assessment"),
     "risk:assessment_edit[offender]": Row(WORKERS, "offender_assessment"),
     "risk:assessment_approve": Row({"manager"}, "submitted_assessment", "post", ok=(302, 422)),
@@ -138,7 +157,7 @@ MATRIX: dict[str, Row] = {
     "risk:checklist_new": Row({"administrator"}),
     "risk:checklist_detail": Row({"administrator"}, kwargs={"version": 1}),
     **_side_rows("risk:suitability_new", ""),
-    **_side_rows("risk:suitability_detail", "_suitability"),
+    **_side_rows("risk:suitability_detail", "_suitability", reason=True),
     **_side_rows("risk:suitability_edit", "_suitability"),
     **_side_rows("risk:new_risk_new", ""),
     "risk:safeguarding_list": Row(WORKERS, "case"),
@@ -147,12 +166,12 @@ MATRIX: dict[str, Row] = {
     "risk:safeguarding_acknowledge": Row(WORKERS, "safeguarding", "post", ok=(302, 422)),
     "risk:safeguarding_resolve": Row({"manager"}, "safeguarding", "post", ok=(302, 422)),
     # Conferences
-    "agreements:case_activity": Row(WORKERS, "case"),
+    "agreements:case_activity": Row(WORKERS, "case", reason=True),
     "agreements:conference_new": Row(WORKERS, "case"),
-    "agreements:conference_detail": Row(WORKERS, "conference"),
+    "agreements:conference_detail": Row(WORKERS, "conference", reason=True),
     "agreements:conference_confirm": Row(WORKERS, "conference"),
     "agreements:indirect_new": Row(WORKERS, "case"),
-    "agreements:indirect_detail": Row(WORKERS, "indirect"),
+    "agreements:indirect_detail": Row(WORKERS, "indirect", reason=True),
     "agreements:message_new": Row(WORKERS, "indirect"),
     "agreements:indirect_complete": Row(WORKERS, "indirect"),
     "agreements:message_review": Row(WORKERS, "indirect_message"),
@@ -170,8 +189,10 @@ MATRIX: dict[str, Row] = {
     "audit:log_search": Row({"manager", "other_manager"}),
     "audit:person_log[victim]": Row({"manager"}, "victim", kwargs={"side": "victim"}),
     "audit:person_log[offender]": Row({"manager"}, "offender", kwargs={"side": "offender"}),
+    **breakglass_rows(Row),
     **returns_rows(Row),
     **dashboard_rows(Row),
+    **privacy_rows(Row),
     # Later parts of the product
     "reporting:returns": Row({"manager", "administrator", "other_manager"}),
     "reporting:dashboard": Row({"manager", "commissioner", "other_manager"}),
@@ -208,6 +229,7 @@ def world(
     offender = case.offenders.get()
     participant_services.participant_update(participant=victim, actor=manager, data={"vlo": vlo})
     objects = {"case": case, "victim": victim, "offender": offender, "criteria": criteria}
+    objects["colleague"] = unallocated_facilitator  # whose two-factor authentication a manager may reset
     for side, person in (("victim", victim), ("offender", offender)):
         participant_services.contact_log(
             participant=person,
@@ -256,6 +278,7 @@ def world(
         "vlo": vlo,
         "commissioner": commissioner,
     }
+    objects.update(breakglass_world(case, users))
     return objects, users
 
 
@@ -335,19 +358,25 @@ def test_authorisation_matrix(name, world, as_user):
     objects, users = world
     row = MATRIX[name]
     assert row.allowed <= EVERYONE
+    assert not (row.reason and "unallocated_facilitator" in row.allowed)
     url = _url(name, row, objects)
     failures = []
     # Everyone who must be refused goes first, so a destructive request cannot hide a refusal.
     order = sorted(PERSONAS, key=lambda p: p in row.allowed)
     if row.destructive:
         order = [p for p in order if p not in row.allowed] + [p for p in order if p in row.allowed][:1]
+    reason_page = reverse("audit:break_glass", args=[objects["case"].pk])
     for persona in order:
         client = as_user(users[persona])
         response = getattr(client, row.method)(url)
         expected_ok = persona in row.allowed
-        if expected_ok and response.status_code not in row.ok:
+        if row.reason and persona == "unallocated_facilitator":
+            sent_to = urlsplit(response.get("Location", "")).path
+            if response.status_code != 302 or sent_to != reason_page:
+                failures.append(f"{persona}: expected the reason page, got {response.status_code} {sent_to}")
+        elif expected_ok and response.status_code not in row.ok:
             failures.append(f"{persona}: expected {row.ok}, got {response.status_code}")
-        if not expected_ok and response.status_code != 404:
+        elif not expected_ok and response.status_code != 404:
             failures.append(f"{persona}: expected 404, got {response.status_code}")
         if persona in OFFENDER_SIDE and response.status_code == 200:
             body = response.content.decode(errors="replace")

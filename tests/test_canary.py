@@ -17,6 +17,7 @@ import pytest
 from django.test import Client, override_settings
 
 from cases.models import Victim
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -89,8 +90,7 @@ def test_no_victim_data_reaches_offender_side_staff_or_commissioners(username):
         users = load_demo()
     markers = _markers()
     assert len(markers) > 50
-    client = Client()
-    client.force_login(users[username])
+    client = client_for(users[username])
     seen, pages = _crawl(client)
     assert len(pages) >= 5, f"{username} reached too few pages: {sorted(seen)}"
     assert len(seen) < LIMIT, "the crawl hit its limit: raise LIMIT or check for a link loop"

@@ -9,12 +9,15 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfReader
 
 from accounts.models import Role, User
-from core.demo import DEMO_PASSWORD, USERS
+from core.demo import DEMO_PASSWORD, DEMO_TOTP_KEY, USERS
 from core.models import HousekeepingRun
 from tests.factories import TEST_PASSWORD
+from tests.two_factor import authenticator_for_tests, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +80,10 @@ def test_navigation_shows_only_what_the_role_may_use(as_user, offender_manager):
 
 
 def test_user_can_sign_in_and_out(client, facilitator):
+    device = authenticator_for_tests(facilitator)
     response = client.post(reverse("login"), {"username": "fac", "password": TEST_PASSWORD})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:two_factor_verify"))
+    response = client.post(reverse("accounts:two_factor_verify"), {"code": totp_code(device)})
     assert response.status_code == 302
     assert client.get(reverse("cases:my_work")).status_code == 200
     response = client.post(reverse("accounts:logout"))
@@ -204,13 +210,19 @@ def test_load_demo_refuses_without_debug(db):
 
 
 def test_load_demo_creates_every_role_and_is_idempotent(db):
+    out = io.StringIO()
     with override_settings(DEBUG=True):
-        call_command("load_demo", stdout=io.StringIO())
+        call_command("load_demo", stdout=out)
         call_command("load_demo", stdout=io.StringIO())
     for spec in USERS:
         user = User.objects.get(username=spec.username)
         assert user.check_password(DEMO_PASSWORD)
         assert user.groups.filter(name=f"role:{spec.role}").count() == 1
+        # Every demo account has one authenticator app, with the key README.md publishes.
+        assert [(d.key, d.confirmed) for d in TOTPDevice.objects.filter(user=user)] == [(DEMO_TOTP_KEY, True)]
+    assert "OJVG GYLT MUWW IZLN N4WT EZTB FUZD AMRW" in out.getvalue()
+    device = TOTPDevice.objects.get(user__username="facilitator")
+    assert device.verify_token(TOTP(bytes.fromhex(DEMO_TOTP_KEY)).token())
     assert {u.role for u in User.objects.all()} == set(Role.values)
     for required in ("facilitator", "facilitator2", "manager", "admin", "offender_manager", "vlo", "commissioner"):
         assert User.objects.filter(username=required).exists()

@@ -46,6 +46,16 @@ def test_the_app_cannot_change_or_delete_a_row(entry):
         entry.save()
     with pytest.raises(AppendOnlyError):
         entry.delete()
+    rows = ProcessingLogEntry.objects.filter(pk=entry.pk)
+    for attempt in (
+        lambda: rows.update(reason="changed"),
+        lambda: rows.delete(),
+        lambda: ProcessingLogEntry.objects.bulk_update([entry], ["reason"]),
+    ):
+        with pytest.raises(AppendOnlyError), transaction.atomic():
+            attempt()
+    entry.refresh_from_db()
+    assert entry.reason == "Victim record"
 
 
 def test_the_database_refuses_updates_and_deletes_on_postgresql(entry):
@@ -54,8 +64,8 @@ def test_the_database_refuses_updates_and_deletes_on_postgresql(entry):
             pytest.fail("CI must run this test on PostgreSQL")
         pytest.skip("The database-level guard is PostgreSQL's")
     for attempt in (
-        lambda: ProcessingLogEntry.objects.filter(pk=entry.pk).update(reason="changed"),
-        lambda: ProcessingLogEntry.objects.filter(pk=entry.pk).delete(),
+        lambda: connection.cursor().execute("UPDATE audit_processinglogentry SET reason = 'changed'"),
+        lambda: connection.cursor().execute("DELETE FROM audit_processinglogentry"),
         lambda: connection.cursor().execute("UPDATE audit_processinglogentry SET person_id = 1"),
     ):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():

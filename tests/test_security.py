@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from core.middleware import SEEN_AT, SIGNED_IN_AT
 from tests.factories import UserFactory
+from tests.two_factor import authenticator_for_tests, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -67,8 +68,11 @@ def test_a_new_session_key_at_sign_in(person):
 
 
 def _signed_in(person) -> Client:
+    """Signed in with the password and a code from the authenticator app."""
+    device = authenticator_for_tests(person)
     client = Client()
     assert _attempt(client, "sam_signin", PASSWORD).status_code == 302
+    assert client.post(reverse("accounts:two_factor_verify"), {"code": totp_code(device)}).status_code == 302
     return client
 
 

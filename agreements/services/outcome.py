@@ -286,10 +286,25 @@ def agreement_update(*, agreement: OutcomeAgreement, actor: User, data: dict[str
         raise ValidationError(
             {"victim_updates_until": "The end date must be on or after the date of the conference or indirect work"}
         )
+    fields = ["victim_wants_updates", "victim_updates", "victim_updates_until"]
+    before = [getattr(agreement, name) for name in fields]
     agreement.victim_wants_updates = wants
     agreement.victim_updates = (data.get("victim_updates") or "").strip() if wants else ""
     agreement.victim_updates_until = until if wants else None
-    agreement.save(update_fields=["victim_wants_updates", "victim_updates", "victim_updates_until"])
+    if [getattr(agreement, name) for name in fields] == before:
+        return agreement
+    agreement.save(update_fields=fields)
+    # What the person harmed asked to be told is their data: its change is logged against them.
+    log_processing(
+        user=actor,
+        operation=Operation.ALTERATION,
+        person_kind=PersonKind.VICTIM,
+        person_ids=list(agreement.victims.values_list("pk", flat=True)),
+        case_id=case.pk,
+        object_type="OutcomeAgreement",
+        object_id=agreement.pk,
+        reason="Updates the person harmed asked for changed",
+    )
     return agreement
 
 
@@ -458,18 +473,22 @@ def copy_record(*, agreement: OutcomeAgreement, actor: User, data: dict[str, Any
         key = f"agreement-copies:{agreement.pk}"
         tasks = case.tasks.filter(Q(dedupe_key=key) | Q(dedupe_key__startswith=f"{key}:"))
         tasks_complete(tasks=tasks, actor=actor)
-    person = victim or offender
-    if person is not None:
-        log_processing(
-            user=actor,
-            operation=Operation.DISCLOSURE,
-            person_kind=PersonKind.VICTIM if victim else PersonKind.OFFENDER,
-            person_ids=[person.pk],
-            case_id=case.pk,
-            object_type="AgreementCopy",
-            object_id=copy.pk,
-            reason="Copy of the outcome agreement given",
-        )
+    # A copy names the parties and what they agreed: it discloses each party's data to whoever receives it
+    # (their own data given back to a party is not a disclosure). The log names the kind of recipient only.
+    for kind, people in ((PersonKind.VICTIM, victims), (PersonKind.OFFENDER, offenders)):
+        ids = [p.pk for p in people if p != victim and p != offender]
+        if ids:
+            log_processing(
+                user=actor,
+                operation=Operation.DISCLOSURE,
+                person_kind=kind,
+                person_ids=ids,
+                case_id=case.pk,
+                object_type="AgreementCopy",
+                object_id=copy.pk,
+                reason="Copy of the outcome agreement given",
+                recipient=copy.get_recipient_display(),
+            )
     _event(case, actor, f"Copy of the agreement given to {copy.get_recipient_display().lower()}")
     return copy
 

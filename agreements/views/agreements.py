@@ -517,7 +517,8 @@ def victim_update_add(request: HttpRequest, pk: int) -> HttpResponse:
     if agreement.status == AgreementStatus.DRAFT or not agreement.victims.exists():
         raise Http404("Not found")
     raw = request.GET.get("item", "")
-    item = agreement.items.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 18 else None
+    is_id = raw.isascii() and raw.isdigit() and len(raw) < 18  # not "²": isdigit() but not int()
+    item = agreement.items.filter(pk=int(raw)).first() if is_id else None
     victims = agreement.victims.order_by("last_name", "id")
     form = VictimUpdateForm(
         request.POST if request.method == "POST" else None,

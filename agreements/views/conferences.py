@@ -65,13 +65,13 @@ def _case_for_activity(user: User, pk: int, perm: str) -> tuple[Case, dict[str, 
     return case, people
 
 
-def _hidden_attendee(user: User) -> tuple[Exists, Exists]:
-    """Conditions true for a conference with an attendee the user may not see."""
+def _hidden_attendee(user: User, case: Case) -> tuple[Exists, Exists]:
+    """Conditions true for a conference of `case` with an attendee the user may not see."""
     hidden_victims = Victim.objects.filter(conferences=OuterRef("pk")).exclude(
-        permissions.visible_q(Victim, user, permissions.VICTIM_VIEW)
+        permissions.visible_on_case_q(Victim, user, permissions.VICTIM_VIEW, case)
     )
     hidden_offenders = Offender.objects.filter(conferences=OuterRef("pk")).exclude(
-        permissions.visible_q(Offender, user, permissions.OFFENDER_VIEW)
+        permissions.visible_on_case_q(Offender, user, permissions.OFFENDER_VIEW, case)
     )
     return Exists(hidden_victims), Exists(hidden_offenders)
 
@@ -88,7 +88,7 @@ def conference_for_user(user: User, pk: int, *, write: bool = False) -> Conferen
     case = permissions.get_case_for_user(
         user, conference.case_id, perm, queryset=Case.objects.select_related(*_CASE_RELATED)
     )
-    hidden_victims, hidden_offenders = _hidden_attendee(user)
+    hidden_victims, hidden_offenders = _hidden_attendee(user, case)
     if Conference.objects.filter(pk=pk).filter(hidden_victims | hidden_offenders).exists():
         permissions.security_log.warning(
             "refused or missing object", extra={"model": "Conference", "object_id": pk, "user_id": user.pk}
@@ -134,7 +134,7 @@ def _log_attendees(request: HttpRequest, conference: Conference, victims: list, 
 def case_activity(request: HttpRequest, pk: int) -> HttpResponse:
     case, people = _case_for_activity(request.user, pk, permissions.CASE_VIEW)
     perms = case_perms(case, request.user, people)
-    hidden_victims, hidden_offenders = _hidden_attendee(request.user)
+    hidden_victims, hidden_offenders = _hidden_attendee(request.user, case)
     conferences = (
         case.conferences.exclude(hidden_victims)
         .exclude(hidden_offenders)
@@ -383,7 +383,8 @@ def attendee_add(request: HttpRequest, pk: int) -> HttpResponse:
 def attendee_remove(request: HttpRequest, pk: int) -> HttpResponse:
     conference = conference_for_user(request.user, pk, write=True)
     raw = request.POST.get("attendee", "")
-    attendee = conference.other_attendees.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 18 else None
+    is_id = raw.isascii() and raw.isdigit() and len(raw) < 18  # not "²": isdigit() but not int()
+    attendee = conference.other_attendees.filter(pk=int(raw)).first() if is_id else None
     if attendee is None or conference.status not in CHANGEABLE:
         messages.error(request, "That person could not be removed. Try again from the conference page.")
         return _conference_page(

@@ -55,9 +55,11 @@ SIDE_NAMES = {Side.VICTIM: "Person harmed", Side.OFFENDER: "Person responsible"}
 
 
 def person_for_team(user: User, side: str, pk: int) -> Victim | Offender:
-    """The person, if the user sees them and may work their case (404 otherwise)."""
+    """The person, if the user sees them and may work their case (404 otherwise: a break-glass reason, which
+    opens a case to read, would not open these pages)."""
     spec = SIDES[side]
-    person = spec.get(user, pk, spec.view, queryset=spec.model.objects.select_related(*_PERSON_RELATED))
+    queryset = spec.model.objects.select_related(*_PERSON_RELATED)
+    person = spec.get(user, pk, spec.view, queryset=queryset, break_glass=False)
     if not permissions.has_object_perm(user, permissions.CASE_CHANGE, person.case):
         raise refused(spec.model.__name__, pk, user)
     return person
@@ -77,7 +79,7 @@ def feedback_for_user(user: User, side: str, pk: int) -> VictimFeedback | Offend
 
 
 def _id(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and len(raw) < 18 else None
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 18 else None
 
 
 def _activity_from_query(request: HttpRequest, person: Victim | Offender) -> services.Activity | None:

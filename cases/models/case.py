@@ -163,6 +163,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["service", "stage"], name="case_service_stage"),
             models.Index(fields=["service", "-created_at", "-id"], name="case_service_recent"),
+            # Lists of cases from several services, newest first (cases.permissions.visible_list)
+            models.Index(fields=["-created_at", "-id"], name="case_recent"),
             # The returns' and the dashboard's quarter windows
             models.Index(fields=["service", "referral_date"], name="case_service_referred"),
             models.Index(fields=["service", "closed_on"], name="case_service_closed"),

@@ -188,7 +188,23 @@ def referral_link(*, case: Case, actor: User, summary: str, victim_data: dict[st
     """Add a further referral to an open case instead of creating a duplicate."""
     if not case.is_open:
         raise ValidationError("Only an open case can take a further referral.")
-    event_add(case=case, actor=actor, kind=EventKind.FURTHER_REFERRAL, summary=summary or "Further referral linked")
+    event = event_add(
+        case=case, actor=actor, kind=EventKind.FURTHER_REFERRAL, summary=summary or "Further referral linked"
+    )
+    # The referral's details join the records of the people already on the case: a combination of their data.
+    for kind, people in ((PersonKind.OFFENDER, case.offenders.all()), (PersonKind.VICTIM, case.victims.all())):
+        ids = [person.pk for person in people]
+        if ids:
+            log_processing(
+                user=actor,
+                operation=Operation.COMBINATION,
+                person_kind=kind,
+                person_ids=ids,
+                case_id=case.pk,
+                object_type="CaseEvent",
+                object_id=event.pk,
+                reason="Further referral added to the case",
+            )
     if victim_data is None:
         return None
     from cases.services.participants import participant_add

@@ -152,6 +152,7 @@ def search(request: HttpRequest) -> HttpResponse:
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     page = None
     labels: dict[int, list[str]] = {}
+    reason_case = None
     if query:
         cases = selectors.search_cases(user=request.user, query=query)
         page = keyset_page(cases, field="created_at", token=request.GET.get("page", ""), size=PAGE_SIZE)
@@ -159,7 +160,16 @@ def search(request: HttpRequest) -> HttpResponse:
         labels = selectors_lists.search_match_labels(user=request.user, query=query, cases=page.rows)
         for case in page.rows:
             case.matched = labels.get(case.pk, [])
-    context = {"form": form, "query": query, "page": page, **(page_links(request, page) if page else {})}
+        if not any(case.reference.lower() == query.lower() for case in page.rows):
+            reason_case = selectors.case_to_open_with_reason(user=request.user, query=query)
+    context = {
+        "form": form,
+        "query": query,
+        "page": page,
+        "reason_case": reason_case,
+        "reason_url": reverse("audit:break_glass", args=[reason_case.pk]) if reason_case else "",
+        **(page_links(request, page) if page else {}),
+    }
     return render(request, "cases/lists/search.html", context, status=422 if form.errors else 200)
 
 

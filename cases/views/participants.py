@@ -126,15 +126,19 @@ def _add_service_errors(form: BaseForm, exc: ValidationError, mapping: dict[str,
         form.add_error(None, exc.messages)
 
 
-def _log_consultation(request: HttpRequest, participant: Victim | Offender, reason: str) -> None:
+def _log_consultation(
+    request: HttpRequest, participant: Victim | Offender, reason: str, record: Model | None = None
+) -> None:
+    """One row about the person; `record` names the record the page shows (a need, a supporter...), if any."""
+    consulted = record or participant
     log_processing(
         user=request.user,
         operation=Operation.CONSULTATION,
         person_kind=services.side_of(participant),
         person_ids=[participant.pk],
         case_id=participant.case_id,
-        object_type=type(participant).__name__,
-        object_id=participant.pk,
+        object_type=type(consulted).__name__,
+        object_id=consulted.pk,
         reason=reason,
         request=request,
     )
@@ -352,7 +356,11 @@ def _record_form(
     heading: str,
     button: str,
     extra: dict[str, Any] | None = None,
+    record: Model | None = None,
+    reason: str = "",
 ) -> HttpResponse:
+    """A form about one person's record. The page's consultation is logged with `reason` (the heading if
+    none is given: a heading holding personal data, such as a supporter's name, needs a reason of its own)."""
     if request.method == "POST" and form.is_valid():
         try:
             save(dict(form.cleaned_data))
@@ -362,7 +370,7 @@ def _record_form(
             messages.success(request, done)
             return _back(participant, anchor)
     if request.method == "GET":
-        _log_consultation(request, participant, heading)
+        _log_consultation(request, participant, reason or heading, record)
     context = {
         "form": form,
         "person": participant,
@@ -410,6 +418,7 @@ def need_edit(request: HttpRequest, side: str, pk: int) -> HttpResponse:
         heading=f"Action taken: {need.need}",
         button="Save action",
         extra={"record": need},
+        record=need,
     )
 
 
@@ -447,6 +456,7 @@ def consent_withdraw(request: HttpRequest, side: str, pk: int) -> HttpResponse:
         heading=f"Withdraw consent: {consent.get_kind_display().lower()}",
         button="Withdraw consent",
         extra={"record": consent, "pauses_pathway": consent.kind == ConsentKind.TAKE_PART},
+        record=consent,
     )
 
 
@@ -484,6 +494,7 @@ def disclosure_withdraw(request: HttpRequest, side: str, pk: int) -> HttpRespons
         heading=f"Withdraw permission to share: {item.get_kind_display().lower()}",
         button="Withdraw permission",
         extra={"record": item},
+        record=item,
     )
 
 
@@ -521,6 +532,8 @@ def supporter_edit(request: HttpRequest, side: str, pk: int) -> HttpResponse:
         heading=f"Change details: {supporter.name}",
         button="Save",
         extra={"remove_url": reverse("cases:supporter_remove", args=[side, supporter.pk])},
+        record=supporter,
+        reason="Change a supporter's details",
     )
 
 

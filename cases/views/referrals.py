@@ -162,7 +162,9 @@ def referral_link(request: HttpRequest, pk: int) -> HttpResponse:
 def referral_done(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     try:
-        case = permissions.get_case_any_for_user(user, pk, [permissions.CASE_VIEW, permissions.CASE_PROGRESS])
+        case = permissions.get_case_any_for_user(
+            user, pk, [permissions.CASE_VIEW, permissions.CASE_PROGRESS], break_glass=False
+        )
     except Http404:
         case = permissions.get_case_registered_by(user, pk)
     can_screen = (

@@ -68,21 +68,23 @@ def _open_tasks(assessment: RiskAssessment):
     return Task.objects.filter(dedupe_key__startswith=f"{TASK_PREFIX}:{assessment.pk}:")
 
 
-def _record_step(assessment: RiskAssessment, actor: User, summary: str, reason: str) -> None:
+def _record_step(
+    assessment: RiskAssessment, actor: User, summary: str, reason: str, operation: str = Operation.ALTERATION
+) -> None:
     """Timeline entry (on the person's side, or case-wide) and, for a person, the processing log."""
     event_add(
         case=assessment.case, actor=actor, kind=EventKind.RISK, summary=summary, participant=assessment.participant
     )
-    _log(assessment, actor, reason)
+    _log(assessment, actor, reason, operation)
 
 
-def _log(assessment: RiskAssessment, actor: User, reason: str) -> None:
+def _log(assessment: RiskAssessment, actor: User, reason: str, operation: str = Operation.ALTERATION) -> None:
     person = assessment.participant
     if person is None:
         return
     log_processing(
         user=actor,
-        operation=Operation.ALTERATION,
+        operation=operation,
         person_kind=Side.VICTIM if isinstance(person, Victim) else Side.OFFENDER,
         person_ids=[person.pk],
         case_id=assessment.case_id,
@@ -205,6 +207,7 @@ def assessment_start(
         f"{assessment.get_point_display()} risk assessment ({subject_label(assessment)}) version "
         f"{assessment.version} started",
         "Risk assessment started",
+        Operation.COLLECTION,
     )
     return assessment
 

@@ -1,4 +1,5 @@
-"""Rows and objects the authorisation matrix needs for the outcome agreement pages."""
+"""Rows and objects the authorisation matrix needs for the outcome agreement pages (reason=True: a facilitator
+covering the case may read the page with a break-glass reason)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ def outcome_rows(row) -> dict:
     return {
         "agreements:agreement_from_conference": row(WORKERS, "conference", "post", ok=(302,)),
         "agreements:agreement_from_indirect": row(WORKERS, "indirect", "post", ok=(302,)),
-        "agreements:agreement_detail": row(WORKERS, "agreed_agreement"),
+        "agreements:agreement_detail": row(WORKERS, "agreed_agreement", reason=True),
         "agreements:item_add": row(WORKERS, "draft_agreement"),
         "agreements:agreement_updates": row(WORKERS, "agreed_agreement"),
         "agreements:agreement_signatures": row(WORKERS, "draft_agreement"),
-        "agreements:agreement_pdf[victim]": row(WORKERS, "agreed_agreement", kwargs={"version": "victim"}),
-        "agreements:agreement_pdf[offender]": row(WORKERS, "agreed_agreement", kwargs={"version": "offender"}),
+        "agreements:agreement_pdf[victim]": row(WORKERS, "agreed_agreement", kwargs={"version": "victim"}, reason=True),
+        "agreements:agreement_pdf[offender]": row(
+            WORKERS, "agreed_agreement", kwargs={"version": "offender"}, reason=True
+        ),
         "agreements:copy_add": row(WORKERS, "agreed_agreement"),
         "agreements:victim_update_add": row(WORKERS, "agreed_agreement"),
         "agreements:item_edit": row(WORKERS, "draft_item"),

@@ -19,6 +19,7 @@ from agreements.services.indirect import (
 )
 from audit.models import Operation, ProcessingLogEntry
 from cases.models import Case, CaseEvent
+from tests.audit.support import refused
 from tests.factories import VICTIM_MARKERS
 
 pytestmark = pytest.mark.django_db
@@ -421,7 +422,7 @@ def test_workers_open_every_page(request, as_user, communication, message, perso
 def test_outsiders_get_404_everywhere(request, as_user, communication, approved, vlo_victim, persona):
     client = as_user(request.getfixturevalue(persona))
     for name, url in _urls(communication, approved).items():
-        assert client.get(url).status_code == 404, url
+        assert refused(client.get(url), persona, communication.case_id), url
         if name != "indirect_detail":
             assert client.post(url, {}).status_code == 404, url
     response = client.post(reverse("agreements:message_pass_on", args=[approved.pk]), _pass_on_post(approved, _today()))

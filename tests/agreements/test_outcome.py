@@ -421,7 +421,7 @@ def test_overdue_list_queries_do_not_grow_with_rows(
         agreement = agreed_agreement(allocated_case, facilitator)
         agreement.items.update(target_date=timezone.localdate() - dt.timedelta(days=3))
     client = as_user(manager)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         assert client.get(reverse("agreements:overdue_items")).status_code == 200
 
 
@@ -438,5 +438,5 @@ def test_agreement_page_queries_do_not_grow_with_items(
             item=item, actor=facilitator, status="done", outcome_on=timezone.localdate(), comment="ok"
         )
     client = as_user(facilitator)
-    with django_assert_max_num_queries(36):
+    with django_assert_max_num_queries(37):
         assert client.get(_url("agreement_detail", agreement)).status_code == 200
