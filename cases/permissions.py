@@ -350,7 +350,9 @@ def visible_on_case_q(model: type[Model], user: User, perm: str, case: Case) -> 
     """The filter behind visible_on_case, for rows of `model` belonging to `case`."""
     condition = visible_q(model, user, perm)
     if _widened(user, perm, model, case.pk):
-        condition |= _team_view_q(model, case.service_id)
+        # Only this case's rows: the reason opened this case, not every case of the service.
+        of_case = Q(pk=case.pk) if model is Case else Q(case_id=case.pk)
+        condition |= _team_view_q(model, case.service_id) & of_case
     return condition
 
 
