@@ -74,7 +74,7 @@ class AuthenticatorCodeForm(_CodeForm):
 
     def clean_code(self) -> str:
         code = "".join(self.cleaned_data["code"].split()).replace("-", "")
-        if not (code.isdigit() and len(code) == 6):
+        if not (code.isascii() and code.isdigit() and len(code) == 6):
             raise forms.ValidationError("Enter the code as 6 numbers, for example 123456")
         return code
 

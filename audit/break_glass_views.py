@@ -25,6 +25,7 @@ from cases import permissions
 from cases.models import Case, Offender, Side, Victim
 from cases.views.lists import page_links
 from core.access import require_capability
+from core.forms import record_id
 from core.middleware import SIGNED_IN_AT
 from core.pagination import keyset_page
 
@@ -58,10 +59,11 @@ def _person_asked_for(request: HttpRequest, case: Case) -> Victim | Offender | N
     """The person named in the query, if they are on the case and the user may see them (with a reason,
     for a facilitator who may break glass on the case)."""
     side, raw = request.GET.get("side", ""), request.GET.get("person", "")
-    if side not in (Side.VICTIM, Side.OFFENDER) or not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+    person_id = record_id(raw)
+    if side not in (Side.VICTIM, Side.OFFENDER) or person_id is None:
         return None
     model, perm = (Victim, permissions.VICTIM_VIEW) if side == Side.VICTIM else (Offender, permissions.OFFENDER_VIEW)
-    people = model.objects.filter(pk=int(raw), case=case)
+    people = model.objects.filter(pk=person_id, case=case)
     if permissions.may_break_glass(request.user, case):
         return permissions.openable_with_reason(people, request.user).first()
     return permissions.visible(people, request.user, perm).first()

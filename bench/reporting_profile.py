@@ -101,7 +101,7 @@ def main() -> None:
             f"worked out live {live:.0f} ms ({live_both:.0f} ms)"
         )
         if args.figures:  # each figure live, for the one scope
-            for key, fn in _figure_functions(figures).items():
+            for key, fn in figures.FIGURES.items():
                 print(f"  {key:<24} {_median_ms(lambda fn=fn, scope=scope: fn(scope), args.repeat):7.1f} ms")
     # The whole page (view, suppression, template) through Django's test client, as the area's commissioner
     from django.db import transaction
@@ -139,34 +139,6 @@ def main() -> None:
     rows = {section["key"]: len(section["rows"]) for section in version.sections}
     print(f"return for {service.name}, {quarter}: built in {built:.1f} s (rows per section {rows}); XLSX {made:.1f} s")
     print(f"  ({size:,} bytes; {len(version.warnings)} data-quality warnings)")
-
-
-def _figure_functions(figures) -> dict:
-    from agreements.models import OffenderFeedback, VictimFeedback
-    from cases.models import Offender, OffenderNeed, Victim, VictimNeed
-
-    return {
-        "referrals": figures.referrals,
-        "funnel": figures.funnel,
-        "attrition": figures.attrition,
-        "activities": figures.activities,
-        "outcomes": figures.outcomes,
-        "agreements": figures.agreements,
-        "items": figures.items,
-        "to_first_contact": figures.referral_to_first_contact,
-        "to_activity": figures.referral_to_activity,
-        "to_closure": figures.referral_to_closure,
-        "offender_first_contact": figures.offender_first_contact,
-        "copies_on_time": figures.copies_on_time,
-        "victim_feedback": lambda s: figures.feedback(s, VictimFeedback),
-        "offender_feedback": lambda s: figures.feedback(s, OffenderFeedback),
-        "contacts_logged": figures.contacts_logged,
-        "victim_needs": lambda s: figures.needs(s, VictimNeed),
-        "offender_needs": lambda s: figures.needs(s, OffenderNeed),
-        "safeguarding": figures.safeguarding,
-        "victim_equality": lambda s: figures.equality(s, Victim),
-        "offender_equality": lambda s: figures.equality(s, Offender),
-    }
 
 
 if __name__ == "__main__":

@@ -162,10 +162,17 @@ class ModelForm(GovUKFormMixin, forms.ModelForm):
 _MAX_ID = 2**63 - 1
 
 
-def _is_id(value: Any) -> bool:
-    """Plain ASCII digits only: str.isdigit() also accepts "²", which int() refuses."""
+def record_id(value: Any) -> int | None:
+    """A record's id from submitted text, or None: plain ASCII digits only (str.isdigit() also accepts "²",
+    which int() refuses) and a number the database can hold."""
     text = str(value)
-    return text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= _MAX_ID
+    if text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= _MAX_ID:
+        return int(text)
+    return None
+
+
+def _is_id(value: Any) -> bool:
+    return record_id(value) is not None
 
 
 class ModelChoiceField(forms.ModelChoiceField):

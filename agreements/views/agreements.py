@@ -39,7 +39,7 @@ from cases.views.case_page import case_header_context
 from cases.views.lists import page_links
 from core import clock
 from core.access import require_capability
-from core.forms import add_service_errors
+from core.forms import add_service_errors, record_id
 from core.pagination import keyset_page
 from core.pdf import pdf_response, render_pdf
 
@@ -517,8 +517,8 @@ def victim_update_add(request: HttpRequest, pk: int) -> HttpResponse:
     if agreement.status == AgreementStatus.DRAFT or not agreement.victims.exists():
         raise Http404("Not found")
     raw = request.GET.get("item", "")
-    is_id = raw.isascii() and raw.isdigit() and len(raw) < 18  # not "²": isdigit() but not int()
-    item = agreement.items.filter(pk=int(raw)).first() if is_id else None
+    item_id = record_id(raw)
+    item = agreement.items.filter(pk=item_id).first() if item_id is not None else None
     victims = agreement.victims.order_by("last_name", "id")
     form = VictimUpdateForm(
         request.POST if request.method == "POST" else None,

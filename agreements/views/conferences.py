@@ -27,7 +27,7 @@ from cases import permissions, selectors
 from cases.models import Case, Offender, Side, Victim
 from cases.views.case_page import case_header_context, case_perms
 from cases.views.lists import page_links
-from core.forms import add_service_errors
+from core.forms import add_service_errors, record_id
 from core.pagination import keyset_page
 
 STATUS_TAGS = {
@@ -383,8 +383,8 @@ def attendee_add(request: HttpRequest, pk: int) -> HttpResponse:
 def attendee_remove(request: HttpRequest, pk: int) -> HttpResponse:
     conference = conference_for_user(request.user, pk, write=True)
     raw = request.POST.get("attendee", "")
-    is_id = raw.isascii() and raw.isdigit() and len(raw) < 18  # not "²": isdigit() but not int()
-    attendee = conference.other_attendees.filter(pk=int(raw)).first() if is_id else None
+    attendee_id = record_id(raw)
+    attendee = conference.other_attendees.filter(pk=attendee_id).first() if attendee_id is not None else None
     if attendee is None or conference.status not in CHANGEABLE:
         messages.error(request, "That person could not be removed. Try again from the conference page.")
         return _conference_page(

@@ -44,7 +44,7 @@ from cases.views.case_page import case_header_context
 from cases.views.participants import SIDES  # also registers the <side:...> converter
 from core import clock
 from core.access import require_capability
-from core.forms import add_service_errors
+from core.forms import add_service_errors, record_id
 
 CAPABILITY = "core.configure_service"
 _PERSON_RELATED = ("case", "case__lead_facilitator", "case__second_facilitator", "case__service")
@@ -78,15 +78,11 @@ def feedback_for_user(user: User, side: str, pk: int) -> VictimFeedback | Offend
     return record
 
 
-def _id(raw: str) -> int | None:
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 18 else None
-
-
 def _activity_from_query(request: HttpRequest, person: Victim | Offender) -> services.Activity | None:
     """The activity named by ?conference=<id> or ?indirect=<id> on the person's case (404 if not found there)."""
     for name, model in (("conference", Conference), ("indirect", IndirectCommunication)):
         if name in request.GET:
-            pk = _id(request.GET.get(name, ""))
+            pk = record_id(request.GET.get(name, ""))
             activity = model.objects.filter(pk=pk, case_id=person.case_id).first() if pk is not None else None
             if activity is None:
                 raise refused(model.__name__, pk or 0, request.user)

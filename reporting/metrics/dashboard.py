@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.db.models import (
@@ -441,26 +443,29 @@ def equality(scope: Scope, model: type[Victim] | type[Offender]) -> PerService:
 # Everything the dashboard needs for one scope ---------------------------------------------------
 
 
+FIGURES: dict[str, Callable[[Scope], Any]] = {
+    "referrals": referrals,
+    "funnel": funnel,
+    "attrition": attrition,
+    "activities": activities,
+    "outcomes": outcomes,
+    "agreements": agreements,
+    "items": items,
+    "to_first_contact": referral_to_first_contact,
+    "to_activity": referral_to_activity,
+    "to_closure": referral_to_closure,
+    "offender_first_contact": offender_first_contact,
+    "copies_on_time": copies_on_time,
+    "victim_feedback": partial(feedback, model=VictimFeedback),
+    "offender_feedback": partial(feedback, model=OffenderFeedback),
+    "contacts_logged": contacts_logged,
+    "victim_needs": partial(needs, model=VictimNeed),
+    "offender_needs": partial(needs, model=OffenderNeed),
+    "safeguarding": safeguarding,
+    "victim_equality": partial(equality, model=Victim),
+    "offender_equality": partial(equality, model=Offender),
+}
+
+
 def all_figures(scope: Scope) -> dict[str, Any]:
-    return {
-        "referrals": referrals(scope),
-        "funnel": funnel(scope),
-        "attrition": attrition(scope),
-        "activities": activities(scope),
-        "outcomes": outcomes(scope),
-        "agreements": agreements(scope),
-        "items": items(scope),
-        "to_first_contact": referral_to_first_contact(scope),
-        "to_activity": referral_to_activity(scope),
-        "to_closure": referral_to_closure(scope),
-        "offender_first_contact": offender_first_contact(scope),
-        "copies_on_time": copies_on_time(scope),
-        "victim_feedback": feedback(scope, VictimFeedback),
-        "offender_feedback": feedback(scope, OffenderFeedback),
-        "contacts_logged": contacts_logged(scope),
-        "victim_needs": needs(scope, VictimNeed),
-        "offender_needs": needs(scope, OffenderNeed),
-        "safeguarding": safeguarding(scope),
-        "victim_equality": equality(scope, Victim),
-        "offender_equality": equality(scope, Offender),
-    }
+    return {name: figure(scope) for name, figure in FIGURES.items()}
