@@ -94,9 +94,10 @@ def _guardian_case_list(original: Callable) -> Callable:
         from guardian.shortcuts import get_objects_for_user
 
         from cases.models import Case
-        from cases.selectors import CASE_LIST_RELATED
+        from cases.selectors import CASE_LIST_FIELDS
 
-        return get_objects_for_user(user, "cases.view_case", Case.objects.select_related(*CASE_LIST_RELATED))
+        columns = Case.objects.select_related("lead_facilitator", "second_facilitator").only(*CASE_LIST_FIELDS)
+        return get_objects_for_user(user, "cases.view_case", columns)
 
     return case_list_for_user
 

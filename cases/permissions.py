@@ -416,26 +416,23 @@ def get_case_registered_by(user: User, pk: int) -> Case:
 
 
 def perms_on(user: User, objects: Iterable[Model]) -> dict[tuple[type[Model], int], set[str]]:
-    """Every permission `user` holds on each of `objects`, in two queries per model kind (and one more
-    per kind for what a live break-glass reason opened in this request)."""
+    """Every permission `user` holds on each of `objects`, in one query (and one more per kind for what a live
+    break-glass reason opened in this request)."""
     objects = list(objects)
     by_model: dict[type[Model], list[int]] = {}
     for obj in objects:
         by_model.setdefault(type(obj), []).append(obj.pk)
     result: dict[tuple[type[Model], int], set[str]] = {}
-    for model, ids in by_model.items():
+    models = list(by_model)
+    parts = []
+    for index, model in enumerate(models):
         user_table, group_table = _TABLES[model]
-        rows = list(
-            user_table.objects.filter(user=user, content_object_id__in=ids).values_list(
-                "content_object_id", "permission__codename"
-            )
-        ) + list(
-            group_table.objects.filter(group__user=user, content_object_id__in=ids).values_list(
-                "content_object_id", "permission__codename"
-            )
-        )
-        for object_id, codename in rows:
-            result.setdefault((model, object_id), set()).add(codename)
+        for table, holder in ((user_table, Q(user=user)), (group_table, Q(group__user=user))):
+            rows = table.objects.filter(holder, content_object_id__in=by_model[model]).annotate(kind=Value(index))
+            parts.append(rows.values_list("kind", "content_object_id", "permission__codename").order_by())
+    if parts:
+        for index, object_id, codename in parts[0].union(*parts[1:], all=True):
+            result.setdefault((models[index], object_id), set()).add(codename)
     _add_opened_by_reason(user, objects, result)
     return result
 

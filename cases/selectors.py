@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
 from cases import permissions
+from cases.code_cache import with_codes
 from cases.models import (
     Case,
     CaseEvent,
@@ -19,7 +20,24 @@ from cases.models import (
 )
 from cases.models.case import OPEN_STAGES
 
-CASE_LIST_RELATED = ("lead_facilitator", "second_facilitator", "main_offence")
+# The columns of a line of My cases (reference, stage, next step, next due, last contact) and its ordering.
+MY_CASE_FIELDS = ("id", "reference", "stage", "next_step", "next_due_on", "last_contact_at", "created_at")
+# The columns of a line of the service case list, with the facilitators' names.
+_NAME_FIELDS = ("first_name", "last_name", "username")
+CASE_LIST_FIELDS = (
+    "id",
+    "reference",
+    "stage",
+    "referral_date",
+    "next_due_on",
+    "last_contact_at",
+    "created_at",
+    "lead_facilitator",
+    "second_facilitator",
+    *(f"{who}__{name}" for who in ("lead_facilitator", "second_facilitator") for name in _NAME_FIELDS),
+)
+# A line of search results: reference and stage (and the police reference, to say what matched).
+SEARCH_LINE_FIELDS = ("id", "reference", "police_reference", "stage", "created_at")
 # A case reference: the service's code, the year and the number (cases.services.referrals._next_reference).
 REFERENCE_SHAPE = re.compile(r"^[\w-]+-\d{4}-\d{5,}$")
 
@@ -27,7 +45,7 @@ REFERENCE_SHAPE = re.compile(r"^[\w-]+-\d{4}-\d{5,}$")
 def case_list_for_user(*, user: User) -> QuerySet[Case]:
     """Every case the user may open as a member of the RJ team."""
     cases = permissions.visible_list(Case.objects.all(), user, permissions.CASE_VIEW)
-    return cases.select_related(*CASE_LIST_RELATED)
+    return cases.select_related("lead_facilitator", "second_facilitator").only(*CASE_LIST_FIELDS)
 
 
 def my_cases(*, user: User) -> QuerySet[Case]:
@@ -38,7 +56,7 @@ def my_cases(*, user: User) -> QuerySet[Case]:
     allocated = CaseUserObjectPermission.objects.filter(
         content_object=OuterRef("pk"), user=user, permission__codename=permissions.CASE_CHANGE
     )
-    return Case.objects.filter(Exists(allocated), stage__in=OPEN_STAGES).select_related(*CASE_LIST_RELATED)
+    return Case.objects.filter(Exists(allocated), stage__in=OPEN_STAGES).only(*MY_CASE_FIELDS)
 
 
 def referrals_for_user(*, user: User) -> QuerySet[Case]:
@@ -50,8 +68,13 @@ def offenders_for_offender_manager(*, user: User, case: Case) -> QuerySet[Offend
     return permissions.visible(case.offenders.all(), user, permissions.OFFENDER_SUMMARY)
 
 
+# What a task line needs (title, due date, where it is done), and no more.
+TASK_LINE_FIELDS = ("id", "kind", "title", "due_on", "link", "case_id", "victim_id", "offender_id")
+
+
 def tasks_for_user(*, user: User) -> QuerySet[Task]:
-    return Task.objects.filter(assignee=user, done_at__isnull=True).select_related("case").order_by("due_on", "id")
+    """The user's open tasks, soonest first (from the partial index on open tasks by assignee and due date)."""
+    return Task.objects.filter(assignee=user, done_at__isnull=True).only(*TASK_LINE_FIELDS).order_by("due_on", "id")
 
 
 def case_people(*, case: Case, user: User) -> dict[str, list]:
@@ -59,8 +82,8 @@ def case_people(*, case: Case, user: User) -> dict[str, list]:
     victims = permissions.visible_on_case(case.victims.all(), user, permissions.VICTIM_VIEW, case)
     offenders = permissions.visible_on_case(case.offenders.all(), user, permissions.OFFENDER_VIEW, case)
     return {
-        Side.VICTIM: list(victims.select_related("ethnicity", "sex")),
-        Side.OFFENDER: list(offenders.select_related("ethnicity", "sex", "tier")),
+        Side.VICTIM: with_codes(victims, "ethnicity", "sex"),
+        Side.OFFENDER: with_codes(offenders, "ethnicity", "sex", "tier"),
     }
 
 
@@ -73,20 +96,6 @@ def case_timeline(*, case: Case, user: User, limit: int = 200) -> list[CaseEvent
         .select_related("actor")
         .order_by("-occurred_at", "-id")[:limit]
     )
-
-
-def participant_records(participant: Victim | Offender) -> dict[str, list]:
-    return {
-        "contacts": list(
-            participant.contacts.select_related(
-                "contact_type", "direction", "appointment", "logged_by", "next_appointment_type"
-            )[:50]
-        ),
-        "needs": list(participant.needs.select_related("need")),
-        "consents": list(participant.consents.all()),
-        "disclosures": list(participant.disclosures.all()),
-        "supporters": list(participant.supporters.select_related("relationship")),
-    }
 
 
 def search_person_filters(query: str) -> tuple[Q, Q]:
@@ -134,7 +143,7 @@ def search_cases(*, user: User, query: str) -> QuerySet[Case]:
     if not query:
         return Case.objects.none()
     found = Case.objects.filter(pk__in=search_matches(user=user, query=query))
-    return permissions.visible(found, user, permissions.CASE_VIEW).select_related(*CASE_LIST_RELATED)
+    return permissions.visible(found, user, permissions.CASE_VIEW).only(*SEARCH_LINE_FIELDS)
 
 
 def case_to_open_with_reason(*, user: User, query: str) -> Case | None:

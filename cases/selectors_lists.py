@@ -149,12 +149,19 @@ class MyTasks:
 
 
 def my_tasks(*, user: User, today: dt.date, due_limit: int = 100, upcoming_limit: int = 20) -> MyTasks:
-    """Open tasks: overdue and due today first, then the next few upcoming (two queries)."""
+    """Open tasks: overdue and due today first (up to `due_limit`), then the next few upcoming.
+
+    One query, soonest first: it holds every task due by today and the upcoming ones after them unless more than
+    `due_limit` are due, when a second query fetches the upcoming ones.
+    """
     tasks = selectors.tasks_for_user(user=user)
-    return MyTasks(
-        due=list(tasks.filter(due_on__lte=today)[:due_limit]),
-        upcoming=list(tasks.filter(due_on__gt=today)[:upcoming_limit]),
-    )
+    fetched = due_limit + upcoming_limit
+    soonest = list(tasks[:fetched])
+    due = [task for task in soonest if task.due_on <= today]
+    upcoming = [task for task in soonest if task.due_on > today]
+    if len(upcoming) < upcoming_limit and len(soonest) == fetched:
+        upcoming = list(tasks.filter(due_on__gt=today)[:upcoming_limit])  # more than `due_limit` tasks are due
+    return MyTasks(due=due[:due_limit], upcoming=upcoming[:upcoming_limit])
 
 
 def my_cases_matching(*, user: User, query: str) -> QuerySet[Case]:

@@ -116,6 +116,16 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _codes_read_afresh():
+    """Each test reads the coded lists from its own database (cases.code_cache keeps them per process)."""
+    from cases.code_cache import forget
+
+    forget()
+    yield
+    forget()
+
+
+@pytest.fixture(autouse=True)
 def _celery_runs_tasks_in_process(request):
     """Tasks run in the test process unless a test asks for the real broker and worker."""
     from rjcase.celery import app

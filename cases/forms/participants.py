@@ -1,7 +1,8 @@
 """Forms for a person's record: details, contacts, needs, consents, permissions to share, supporters.
 
 Forms check input only. Views pass `service_data()` (or cleaned_data) to cases.services.participants.
-Coded-list fields load every list the form needs in one query and hand the service Code rows.
+Coded-list fields load every list the form needs from the kept codes (cases.code_cache) and hand the service Code
+rows.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Role, User
+from cases.code_cache import codes_by_pk
 from cases.models import (
     CaseEvent,
     Code,
@@ -81,15 +82,19 @@ class CodeChoiceField(forms.ChoiceField):
 
 
 class CodeListsMixin:
-    """Fill every CodeChoiceField of the form from one query (active entries, plus any already chosen)."""
+    """Fill every CodeChoiceField of the form from the kept codes (cases.code_cache): active entries, plus any
+    already chosen."""
 
     def load_codes(self, keep: Iterable[int] = ()) -> dict[str, list[Code]]:
         fields = [f for f in self.fields.values() if isinstance(f, CodeChoiceField)]  # type: ignore[attr-defined]
         names = {f.list_name for f in fields}
         by_list: dict[str, list[Code]] = {name: [] for name in names}
         if names:
-            rows = Code.objects.filter(Q(active=True) | Q(pk__in=list(keep)), list_name__in=names)
-            for c in rows.order_by("list_name", "sort_order", "label"):
+            keep = set(keep)
+            rows = [
+                c for c in codes_by_pk(needing=keep).values() if c.list_name in names and (c.active or c.pk in keep)
+            ]
+            for c in sorted(rows, key=lambda c: (c.list_name, c.sort_order, c.label)):
                 by_list[c.list_name].append(c)
         for f in fields:
             f.set_codes(by_list[f.list_name])

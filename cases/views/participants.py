@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.models import Operation
 from audit.services import log_processing
 from cases import permissions, selectors
+from cases.code_cache import CONTACT_CODES, attach_codes, with_codes
 from cases.forms.participants import (
     PARTICIPANT_FORMS,
     ConsentForm,
@@ -67,9 +68,11 @@ class SideSpec:
     one: str
     many: str
     related: tuple[str, ...]
+    codes: tuple[str, ...]  # coded fields, set from cases.code_cache rather than joined
 
 
-_COMMON_RELATED = ("case", "case__lead_facilitator", "case__second_facilitator", "sex", "ethnicity", "disability")
+_COMMON_RELATED = ("case", "case__lead_facilitator", "case__second_facilitator")
+_COMMON_CODES = ("sex", "ethnicity", "disability")
 
 SIDES = {
     Side.VICTIM: SideSpec(
@@ -81,6 +84,7 @@ SIDES = {
         "person harmed",
         "people harmed",
         (*_COMMON_RELATED, "vlo"),
+        _COMMON_CODES,
     ),
     Side.OFFENDER: SideSpec(
         Side.OFFENDER,
@@ -90,7 +94,8 @@ SIDES = {
         permissions.get_offender_for_user,
         "person responsible",
         "people responsible",
-        (*_COMMON_RELATED, "tier", "sentence_type", "offender_manager"),
+        (*_COMMON_RELATED, "offender_manager"),
+        (*_COMMON_CODES, "tier", "sentence_type"),
     ),
 }
 
@@ -98,7 +103,9 @@ SIDES = {
 def _participant(user, side: str, pk: int, *, change: bool = False) -> Victim | Offender:
     spec = SIDES[side]
     queryset = spec.model.objects.select_related(*spec.related)
-    return spec.get(user, pk, spec.change if change else spec.view, queryset=queryset)
+    participant = spec.get(user, pk, spec.change if change else spec.view, queryset=queryset)
+    attach_codes([participant], *spec.codes)
+    return participant
 
 
 def _record(user, side: str, kind: str, pk: int) -> tuple[Victim | Offender, Model]:
@@ -158,11 +165,11 @@ def _back(participant: Victim | Offender, anchor: str = "") -> HttpResponse:
 
 
 def _contacts(participant: Victim | Offender, limit: int = 50) -> list[Model]:
-    return list(
-        participant.contacts.select_related(
-            "contact_type", "direction", "appointment", "logged_by", "next_appointment_type", "informs_event"
-        ).order_by("-occurred_at", "-id")[: limit + 1]
+    contacts = list(
+        participant.contacts.select_related("logged_by", "informs_event").order_by("-occurred_at", "-id")[: limit + 1]
     )
+    attach_codes(contacts, *CONTACT_CODES)
+    return contacts
 
 
 def open_decisions(participant: Victim | Offender) -> list[CaseEvent]:
@@ -199,10 +206,10 @@ def _detail_context(request: HttpRequest, participant: Victim | Offender, side: 
         "may_change": may_change,
         "contacts": contacts[:50],
         "more_contacts": len(contacts) > 50,
-        "needs": list(participant.needs.select_related("need")),
+        "needs": with_codes(participant.needs.all(), "need"),
         "consents": list(participant.consents.all()),
         "disclosures": list(participant.disclosures.all()),
-        "supporters": list(participant.supporters.select_related("relationship")),
+        "supporters": with_codes(participant.supporters.all(), "relationship"),
     }
 
 

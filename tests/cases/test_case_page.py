@@ -143,7 +143,7 @@ def test_case_page_query_count_does_not_grow_with_contacts(
         _contact(victim, facilitator, notes=f"Victim contact {i}")
         _contact(offender, facilitator, notes=f"Offender contact {i}")
     client = as_user(facilitator)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(13):
         assert client.get(_urls(allocated_case)["detail"]).status_code == 200
 
 

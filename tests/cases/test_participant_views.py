@@ -207,7 +207,7 @@ def test_person_page_query_count_does_not_grow_with_contacts(
     for i in range(contacts):
         _contact(victim, facilitator, f"Contact {i}")
     client = as_user(facilitator)
-    with django_assert_max_num_queries(23):
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("cases:victim_detail", args=[victim.pk]))
     assert response.status_code == 200
     assert len(response.context["contacts"]) == contacts
