@@ -10,7 +10,9 @@ the page (template, other queries) is the same:
 - offset: the case list paged with OFFSET instead of keyset pagination;
 - dashboard-live: the dashboard's figures computed live with GROUP BY over every service's cases (figures only,
   no page around them);
-- national dashboard: the product's dashboard page with every service of every area offered.
+- national dashboard: the product's dashboard page with every service of every area offered;
+- case export: the product's case list CSV rows (cases.exports) streamed over the first 100,000 cases of the
+  whole dataset, newest first: no service has that many, so the product's own download cannot reach that size.
 
 The swaps are made per thread (gthread workers serve other requests meanwhile) and a page whose swap was
 not used answers 500, so a refactoring of the product cannot quietly turn a baseline into the product.
@@ -214,6 +216,26 @@ def dashboard_live(request: HttpRequest) -> HttpResponse:
     return figures(request)
 
 
+EXPORT_ROWS = 100_000
+
+
+def case_export(request: HttpRequest) -> HttpResponse:
+    """The case list download's own code (cases.exports.case_rows through reporting.csv_export.stream_csv) over
+    the first EXPORT_ROWS cases of every service, for the people who may download their service's list."""
+    from cases import exports
+    from cases.models import Case
+    from core import clock
+    from core.access import require_capability
+    from reporting.csv_export import stream_csv
+
+    @require_capability("core.screen_referrals")
+    def export(request: HttpRequest) -> HttpResponse:
+        rows = exports.case_rows(Case.objects.all(), limit=EXPORT_ROWS)
+        return stream_csv(exports.filename(request.user.service, clock.today()), exports.HEADER, rows)
+
+    return export(request)
+
+
 urlpatterns: list[URLPattern] = [
     path("baselines/case-list-guardian/", _swapped("guardian", "cases.views.lists.case_list"), name="bench_guardian"),
     path("baselines/case-list-offset/", _swapped("offset", "cases.views.lists.case_list"), name="bench_offset"),
@@ -224,4 +246,5 @@ urlpatterns: list[URLPattern] = [
     ),
     path("baselines/dashboard-live/", dashboard_live, name="bench_dashboard_live"),
     path("national-dashboard/", _swapped("national", "reporting.views.dashboard"), name="bench_national_dashboard"),
+    path("case-export.csv", case_export, name="bench_case_export"),
 ]

@@ -106,6 +106,7 @@ MATRIX: dict[str, Row] = {
     "cases:my_work": Row({"facilitator", "unallocated_facilitator", "manager", "other_manager"}),
     "cases:my_referrals": Row({"offender_manager", "other_offender_manager", "vlo"}),
     "cases:case_list": Row({"manager", "administrator", "other_manager"}),
+    "cases:case_list_csv": Row({"manager", "administrator", "other_manager"}),  # other_manager: their own list
     "cases:search": Row(RJ_TEAM_HERE | {"other_manager"}),
     "cases:allocation_queue": Row({"manager", "other_manager"}),
     # Referral and eligibility

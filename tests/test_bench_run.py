@@ -245,3 +245,30 @@ def test_a_failed_job_reports_its_exception_line_and_the_report_holds_the_table(
     assert "| My cases | p95 ≤ 25 ms | 200 | 12.0 | 20.0 |" in text and "| yes |" in text
     assert "- **My cases**: Line one. Line two." in text
     assert "### My cases (1.2 ms)" in text and "node 39" in text and "node 40" not in text and "…" in text
+
+
+@pytest.mark.urls("bench.urls")
+def test_bench_case_export_streams_the_products_rows_over_every_service(
+    manager, facilitator, allocated_case, other_manager, other_service
+):
+    from cases import exports
+
+    other_case = referral_register(
+        actor=other_manager,
+        service=other_service,
+        case_data=referral_case_data(),
+        offender_data=offender_data(),
+        victim_data=None,
+    )
+    client = in_process_client(session_for(manager))
+    response = client.get("/bench/case-export.csv")
+    assert response.status_code == 200 and response.streaming
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    lines = body.splitlines()
+    assert lines[0] == ",".join(exports.HEADER)
+    assert {line.split(",")[0] for line in lines[1:]} == {allocated_case.reference, other_case.reference}
+    ours = b"".join(client.get(reverse("cases:case_list_csv")).streaming_content).decode("utf-8-sig")
+    assert [line for line in ours.splitlines() if line.startswith(allocated_case.reference)] == [
+        line for line in lines if line.startswith(allocated_case.reference)
+    ]
+    assert in_process_client(session_for(facilitator)).get("/bench/case-export.csv").status_code == 404

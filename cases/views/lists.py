@@ -1,4 +1,4 @@
-"""Lists of cases: My work, the service case list, My referrals and search."""
+"""Lists of cases: My work, the service case list (and its CSV download), My referrals and search."""
 
 from __future__ import annotations
 
@@ -6,19 +6,25 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from cases import selectors, selectors_lists
+from audit.models import Operation
+from audit.services import log_processing
+from cases import exports, selectors, selectors_lists
 from cases.forms.allocation import CaseFilterForm, SearchForm
 from cases.models import Case, Task, TaskKind
+from core import clock
 from core.access import require_capability
 from core.pagination import KeysetPage, keyset_page
+from reporting.csv_export import stream_csv
 
 PAGE_SIZE = 25
+FILTER_NAMES = ("stage", "facilitator", "unallocated", "flags")
 
 
 # --- Links shared by the case list pages ------------------------------------------------------
@@ -112,9 +118,8 @@ def my_work(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/my_work.html", context, status=422 if form.errors else 200)
 
 
-@require_capability("core.screen_referrals")
-@require_GET
-def case_list(request: HttpRequest) -> HttpResponse:
+def _case_list_filtered(request: HttpRequest) -> tuple[CaseFilterForm, dict[str, Any], QuerySet[Case]]:
+    """The case list's filter form and the cases it selects (a value that is not valid is left out)."""
     facilitators = selectors_lists.filterable_facilitators(user=request.user)
     form = CaseFilterForm(request.GET or None, facilitators=facilitators)
     form.is_valid()
@@ -126,11 +131,76 @@ def case_list(request: HttpRequest) -> HttpResponse:
         unallocated=bool(chosen.get("unallocated")),
         flags=chosen.get("flags"),
     )
+    return form, chosen, cases
+
+
+def _case_list_page(
+    request: HttpRequest, form: CaseFilterForm, chosen: dict[str, Any], cases: QuerySet[Case]
+) -> HttpResponse:
     page = keyset_page(cases, field="created_at", token=request.GET.get("page", ""), size=PAGE_SIZE)
     _with_case_urls(page.rows)
-    filtering = any(chosen.get(name) for name in ("stage", "facilitator", "unallocated", "flags"))
-    context = {"form": form, "page": page, "filtering": filtering, **page_links(request, page)}
+    filtering = any(chosen.get(name) for name in FILTER_NAMES)
+    filters = QueryDict(mutable=True)
+    for name in FILTER_NAMES:
+        values = [value for value in request.GET.getlist(name) if value]
+        if values:
+            filters.setlist(name, values)
+    csv_url = reverse("cases:case_list_csv") + (f"?{filters.urlencode()}" if filters else "")
+    context = {
+        "form": form,
+        "page": page,
+        "filtering": filtering,
+        "csv_url": "" if form.errors else csv_url,
+        **page_links(request, page),
+    }
     return render(request, "cases/lists/case_list.html", context, status=422 if form.errors else 200)
+
+
+def _filters_in_words(chosen: dict[str, Any]) -> str:
+    """The filters as codes and record numbers, never names: the processing log is never erased."""
+    parts = []
+    if chosen.get("stage"):
+        parts.append("stage " + ", ".join(chosen["stage"]))
+    if chosen.get("facilitator") is not None:
+        parts.append(f"facilitator user {chosen['facilitator'].pk}")
+    if chosen.get("unallocated"):
+        parts.append("without facilitators")
+    if chosen.get("flags"):
+        parts.append("flags " + ", ".join(chosen["flags"]))
+    return "; ".join(parts) or "none"
+
+
+def _log_csv_download(request: HttpRequest, chosen: dict[str, Any], count: int) -> None:
+    """One processing-log row per download. The file names nobody, so the row is about no one person
+    (person_kind "", person_id 0); it says how many cases left the system and which filters chose them."""
+    log_processing(
+        user=request.user,
+        operation=Operation.DISCLOSURE,
+        person_kind="",
+        person_ids=[0],
+        case_id=None,
+        object_type="CaseList",
+        reason=f"Case list downloaded as CSV: {count} cases; filters: {_filters_in_words(chosen)}"[:300],
+        request=request,
+    )
+
+
+@require_capability("core.screen_referrals")
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    return _case_list_page(request, *_case_list_filtered(request))
+
+
+@require_capability("core.screen_referrals")
+@require_GET
+def case_list_csv(request: HttpRequest) -> HttpResponse:
+    """Every case the list's filters select (all pages), as a CSV file sent as it is written."""
+    form, chosen, cases = _case_list_filtered(request)
+    if form.errors:
+        return _case_list_page(request, form, chosen, cases)
+    _log_csv_download(request, chosen, cases.count())
+    name = exports.filename(request.user.service, clock.today())
+    return stream_csv(name, exports.HEADER, exports.case_rows(cases))
 
 
 @require_capability("core.view_my_referrals")
@@ -175,6 +245,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 urlpatterns: list[URLPattern] = [
     path("", case_list, name="case_list"),
+    path("export.csv", case_list_csv, name="case_list_csv"),
     path("my-work/", my_work, name="my_work"),
     path("my-referrals/", my_referrals, name="my_referrals"),
     path("search/", search, name="search"),

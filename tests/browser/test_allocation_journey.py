@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from core.demo import DEMO_PASSWORD
@@ -81,6 +84,14 @@ def test_case_lists_stage_and_close_pages_are_accessible(page, demo_users, eligi
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_load_state("load")
     assert reference in page.locator("main table").inner_text()
+    download_link = page.get_by_role("link", name="Download these cases as CSV")
+    assert download_link.get_attribute("href") == "/cases/export.csv?stage=allocated"
+    with page.expect_download() as started:
+        download_link.click()
+    download = started.value
+    assert re.fullmatch(r"[A-Z]+-cases-\d{4}-\d{2}-\d{2}\.csv", download.suggested_filename)
+    exported = Path(download.path()).read_text(encoding="utf-8-sig")
+    assert reference in exported and "Offendertest" not in exported
     page.goto("/cases/search/")
     page.get_by_label("Search by case reference or name").fill("Offendertest")
     page.get_by_role("button", name="Search", exact=True).click()
