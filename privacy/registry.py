@@ -295,7 +295,8 @@ NOT_PERSONAL = {
     "cases.OffenderUserObjectPermission": "deleted when the person is erased",
     "cases.OffenderGroupObjectPermission": "deleted when the person is erased",
     "reporting.ReturnVersion": "the returns' snapshots: rewritten by privacy.snapshots",
-    "reporting.ReturnExport": "the returns' stored spreadsheets: made again by privacy.snapshots",
+    "reporting.ReturnExport": "the returns' stored spreadsheets and PDF summaries: made again by privacy.snapshots",
+    "reporting.ReturnExportRequest": "a PDF summary asked for and not made yet: ids and times only",
     "privacy.Erasure": "who erased which record number, when and why: no names",
 }
 

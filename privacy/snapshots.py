@@ -1,9 +1,10 @@
-"""Erasure in the quarterly returns: the stored snapshots of every version and the spreadsheets kept with them.
+"""Erasure in the quarterly returns: the stored snapshots of every version and the files kept with them.
 
 A submitted version is frozen against every change but this one: the erased person's cells are rewritten in
 place (the counts, codes and dates stay as submitted), its checksum is worked out again from the new content,
-and its stored spreadsheet is made again from it. Only the versions of the quarters the case could appear in
-are read (from its referral to its closure).
+and its stored spreadsheet is made again from it. Its kept PDF summary (figures only, but it prints the
+checksum) is deleted and made again by Celery once the erasure has committed. Only the versions of the
+quarters the case could appear in are read (from its referral to its closure).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from privacy.mentions import Mentions
 from privacy.registry import ERASED
 from reporting.models import ExportKind, ReturnExport, ReturnVersion
 from reporting.returns.exports import xlsx_bytes
+from reporting.returns.pdf import return_pdf_renew
 from reporting.returns.services import _checksum as snapshot_checksum
 
 # Columns of a return that hold a case's personal data: overwritten when the whole case is erased.
@@ -116,7 +118,7 @@ def _redact(sections: list[dict[str, Any]], redaction: Redaction) -> bool:
 
 
 def redact_returns(*, case: Case, redaction: Redaction) -> int:
-    """Rewrite the case's rows in every stored return version (and its spreadsheet). Returns how many changed."""
+    """Rewrite the case's rows in every stored return version (and its kept files). Returns how many changed."""
     changed = 0
     for version in versions_for(case):
         sections = copy.deepcopy(version.sections)
@@ -131,6 +133,7 @@ def redact_returns(*, case: Case, redaction: Redaction) -> int:
         kept = ReturnExport.objects.filter(version=version, kind=ExportKind.XLSX)
         if kept.exists():
             kept.update(content=xlsx_bytes(version), made_at=clock.now())
+        return_pdf_renew(version_id=version.pk)  # it shows the checksum: deleted, and made again in Celery
         changed += 1
     return changed
 

@@ -195,12 +195,15 @@ class ReturnVersion(models.Model):
 
 class ExportKind(models.TextChoices):
     XLSX = "xlsx", "Spreadsheet (XLSX)"
+    PDF = "pdf", "Summary (PDF)"
 
 
 class ReturnExport(models.Model):
     """A download made once from a version's snapshot and kept with it (a large spreadsheet takes a while).
 
-    Made by the build task straight after the version, or at the first download; never changed afterwards.
+    Made by the build task straight after the version; otherwise the spreadsheet at its first download and the
+    PDF summary by its own Celery task (reporting.returns.pdf). Made again only when an erasure rewrites the
+    snapshot, or (the PDF) when the version is submitted.
     """
 
     version = models.ForeignKey(ReturnVersion, on_delete=models.CASCADE, related_name="exports")
@@ -214,6 +217,23 @@ class ReturnExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.version}"
+
+
+class ReturnExportRequest(models.Model):
+    """A kept download asked for and not made yet (the PDF summary, made in Celery): the task is queued once,
+    when the row is made, and again only if it failed (failed_at, "Try again") or was lost. Deleted once the
+    file is kept."""
+
+    version = models.ForeignKey(ReturnVersion, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=ExportKind.choices)
+    queued_at = models.DateTimeField()
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["version", "kind"], name="return_export_request_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.version_id} asked for"
 
 
 class FigureSnapshot(models.Model):

@@ -2,8 +2,10 @@
 
 build_due_drafts runs every morning (Celery beat: returns-build-due-drafts in rjcase/settings.py) and starts
 one build_due_draft per service: the draft return of the service's last ended quarter is built once, and its
-administrators are emailed once. build_return is a rebuild asked for on the return's page. All are acks_late
-and safe to run again: a task lost with its worker is delivered again and finishes what is left.
+administrators are emailed once. build_return is a rebuild asked for on the return's page: the version, then
+its spreadsheet and its PDF summary. build_return_pdf makes a version's PDF summary on its own (for its download
+page, or after a submission or an erasure). All are acks_late and safe to run again: a task lost with its worker
+is delivered again and finishes what is left.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ def build_return(return_id: int, actor_id: int | None = None) -> int | None:
     """Build a return someone asked to rebuild. Nothing to do when it is no longer marked as building."""
     from accounts.models import User
     from reporting.returns import exports
+    from reporting.returns.pdf import return_pdf_make_after_build
     from reporting.returns.services import return_build, return_build_failed, return_build_finished
 
     quarterly_return = QuarterlyReturn.objects.filter(pk=return_id).first()
@@ -57,6 +60,7 @@ def build_return(return_id: int, actor_id: int | None = None) -> int | None:
         return_build_failed(quarterly_return=quarterly_return)
         raise
     _spreadsheet(exports, version)
+    return_pdf_make_after_build(version=version)
     return_build_finished(quarterly_return=quarterly_return)
     return version.pk
 
@@ -67,6 +71,16 @@ def _spreadsheet(exports, version) -> None:
         exports.xlsx_for(version)
     except Exception:
         logger.exception("Spreadsheet of return version %s not made: left for the first download", version.pk)
+
+
+@shared_task(name="reporting.tasks.build_return_pdf", acks_late=True)
+def build_return_pdf(version_id: int) -> int | None:
+    """Make and keep a return version's PDF summary (asked for by its download page, or renewed after a
+    submission or an erasure). Nothing to do when it is kept already; two at once keep one file."""
+    from reporting.returns.pdf import return_pdf_make
+
+    export = return_pdf_make(version_id=version_id)
+    return export.pk if export else None
 
 
 @shared_task(name="reporting.tasks.refresh_figures", acks_late=True)

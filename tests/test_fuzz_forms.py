@@ -47,6 +47,7 @@ from audit.models import Operation, ProcessingLogEntry
 from cases.models import CodeList
 from cases.services.allocation import case_allocate
 from cases.services.referrals import eligibility_decide, referral_register
+from reporting.models import ExportKind, ReturnExportRequest
 from risk.services.safeguarding import safeguarding_record
 from tests.agreements.matrix_feedback import held_conference_for
 from tests.cases.test_referral_views import referral_post
@@ -193,6 +194,14 @@ def _unfed_conference(objects, users):
     return {"unfed": held_conference_for(case, objects["victim"], objects["offender"], facilitator, days_ago=2)}
 
 
+def _pdf_failed(objects, users):
+    """The PDF summary's task failed: its page offers "Try again"."""
+    ReturnExportRequest.objects.create(
+        version=objects["return_version"], kind=ExportKind.PDF, queued_at=timezone.now(), failed_at=timezone.now()
+    )
+    return {}
+
+
 def _duplicate_referral(client: Client, objects: Objects) -> HttpResponse:
     """The referral page listing the world's case as a possible duplicate, with "Add to this case instead"."""
     return client.post(reverse("cases:referral_new"), referral_post(**{"offender-pnc_id": objects["offender"].pnc_id}))
@@ -300,6 +309,7 @@ FORMS: dict[str, Source] = {
     "reporting:return_rebuild": Source(page="reporting:return_detail"),
     "reporting:return_submit": Source(page="reporting:return_detail"),
     "reporting:return_schedule": Source(),
+    "reporting:version_pdf_retry": Source(page="reporting:version_pdf", prepare=_pdf_failed),
     # Privacy: erasure (managers of the case's service) and retention periods
     **_sides("privacy:erase"),
     "privacy:retention_edit": Source(),

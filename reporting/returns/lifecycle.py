@@ -21,6 +21,7 @@ from accounts.models import Role, Service, User
 from core import clock
 from reporting.models import QuarterlyReturn
 from reporting.returns import exports
+from reporting.returns.pdf import return_pdf_make_after_build
 from reporting.returns.services import return_build, return_get_or_create, schedule_for
 
 logger = logging.getLogger(__name__)
@@ -119,6 +120,7 @@ def draft_due_and_tell(*, service: Service, today: dt.date) -> QuarterlyReturn:
     quarterly_return, created = draft_due(service=service, today=today)
     if created:
         _spreadsheet(quarterly_return)
+        return_pdf_make_after_build(version=quarterly_return.versions.order_by("-number").first())
     if (
         quarterly_return.created_by_id is None
         and quarterly_return.administrators_told_at is None

@@ -23,6 +23,7 @@ from reporting.models import QuarterlyReturn, ReturnSchedule, ReturnStatus, Retu
 from reporting.quarters import DEFAULT_SCHEDULE, Quarter, Schedule
 from reporting.returns.columns import COUNTING_RULES
 from reporting.returns.dataset import build_dataset
+from reporting.returns.pdf import return_pdf_renew
 
 # A build still marked as running after this long is taken to have died with its worker: it may be started again.
 STALE_BUILD = dt.timedelta(minutes=30)
@@ -226,6 +227,7 @@ def return_submit(*, quarterly_return: QuarterlyReturn, actor: User, version_num
     version.refresh_from_db()
     locked.status = ReturnStatus.SUBMITTED
     locked.save(update_fields=["status"])
+    return_pdf_renew(version_id=version.pk)  # the kept summary said "draft": made again, saying when submitted
     return version
 
 

@@ -3,7 +3,8 @@ the service's return schedule.
 
 Returns hold personal data: only people with core.manage_returns (the service's administrators and RJ
 managers) open them, and only their own service's. Anything else answers 404, as for a return that does not
-exist. Each CSV or XLSX download is written to the processing log; the PDF summary holds figures only.
+exist. Each CSV, XLSX or PDF download is written to the processing log. The PDF summary's download (made in
+Celery and kept) is in reporting.returns.pdf_views.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from cases.permissions import security_log
 from core import clock
 from core.access import require_capability
 from core.forms import add_service_errors
-from core.pdf import pdf_response, render_pdf
 from reporting.models import QuarterlyReturn, ReturnSchedule, ReturnStatus, ReturnVersion
 from reporting.quarters import MONTHS, Quarter, Schedule
 from reporting.returns import exports, services
@@ -78,10 +78,12 @@ def return_for_user(user: User, pk: int) -> QuarterlyReturn:
     return found
 
 
-def version_for_user(user: User, pk: int) -> ReturnVersion:
+def version_for_user(user: User, pk: int, *, defer: tuple[str, ...] = ()) -> ReturnVersion:
+    """The version, if its return belongs to the user's service. `defer`: fields of the snapshot not needed."""
     found = (
         ReturnVersion.objects.filter(pk=pk, quarterly_return__service_id=user.service_id)
         .select_related("quarterly_return__service")
+        .defer(*defer)
         .first()
     )
     if found is None or not user.service_id:
@@ -358,15 +360,6 @@ def version_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_capability(CAPABILITY)
-@require_GET
-def version_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    version = version_for_user(request.user, pk)
-    context = {**exports.pdf_context(version), "generated_at": clock.now(), "generated_by": request.user}
-    pdf = render_pdf("reporting/returns/summary_pdf.html", context, request=request)
-    return pdf_response(pdf, filename=exports.filename(version, "summary.pdf"))
-
-
 # --- The schedule ----------------------------------------------------------------------------------
 
 
@@ -439,5 +432,4 @@ urlpatterns: list[URLPattern] = [
     path("returns/<int:pk>/submit/", return_submit, name="return_submit"),
     path("returns/versions/<int:pk>/<slug:section>.csv", version_csv, name="version_csv"),
     path("returns/versions/<int:pk>/return.xlsx", version_xlsx, name="version_xlsx"),
-    path("returns/versions/<int:pk>/summary.pdf", version_pdf, name="version_pdf"),
 ]

@@ -1,6 +1,6 @@
 """An administrator opens the draft quarterly return the schedule built, follows a data-quality warning to the
 case, rebuilds the return once it is corrected (watching the page follow the build), submits it and downloads
-the spreadsheet."""
+the spreadsheet, then the PDF summary (waiting for Celery to make it)."""
 
 from __future__ import annotations
 
@@ -92,8 +92,9 @@ def test_administrator_checks_rebuilds_submits_and_downloads_the_return(page, de
     # The page polls the build and shows the new version by itself
     expect(page.get_by_role("heading", level=2, name="Data-quality warnings (0)")).to_be_visible(timeout=15_000)
 
-    page.get_by_role("button", name="Submit version 1").click()
-    assert "Version 1 submitted" in success_banner(page)
+    with mock.patch.object(tasks.build_return_pdf, "delay"):  # the PDF summary, made again saying "submitted"
+        page.get_by_role("button", name="Submit version 1").click()
+        assert "Version 1 submitted" in success_banner(page)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Submitted v1")
 
     with page.expect_download() as download_info:
@@ -104,3 +105,16 @@ def test_administrator_checks_rebuilds_submits_and_downloads_the_return(page, de
         workbook = load_workbook(io.BytesIO(handle.read()))
     rows = list(workbook["Cases"].iter_rows(min_row=2, values_only=True))
     assert [row[0] for row in rows] == [case.reference]
+
+    # The PDF summary is made in Celery: until it is kept, its link opens a page that waits for it
+    page.get_by_role("link", name="Summary (PDF): headline figures and charts").click()
+    expect(page.get_by_text("The PDF is being prepared", exact=True)).to_be_visible()
+    tasks.build_return_pdf(quarterly_return.versions.get().pk)  # the worker
+    download_link = page.get_by_role("link", name="Download the summary (PDF)")
+    expect(download_link).to_be_visible(timeout=15_000)  # the page polls and becomes a link by itself
+    with page.expect_download() as download_info:
+        download_link.click()
+    download = download_info.value
+    assert download.suggested_filename == f"return-NS-{quarterly_return.quarter.key}-v1-summary.pdf"
+    with open(download.path(), "rb") as handle:
+        assert handle.read(4) == b"%PDF"

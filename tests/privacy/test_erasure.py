@@ -4,9 +4,11 @@ the quarterly return counts the same."""
 from __future__ import annotations
 
 import io
+from unittest import mock
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from audit.models import Operation, ProcessingLogEntry
 from cases.models import (
@@ -23,7 +25,8 @@ from cases.models.participants import age_on
 from privacy.erasure import erase_case, erase_person
 from privacy.models import Erasure, ErasureKind, ErasureTrigger
 from privacy.registry import ERASED
-from reporting.models import ReturnExport, ReturnVersion
+from reporting import tasks
+from reporting.models import ExportKind, ReturnExport, ReturnExportRequest, ReturnVersion
 from reporting.returns.columns import section_of
 from reporting.returns.services import _checksum
 from tests.privacy.support import CANARIES, OFFENDER, VICTIM, return_counts, rich_case, scan_database, scan_files
@@ -57,7 +60,7 @@ def _case_row(version: ReturnVersion, reference: str) -> dict:
 
 
 def _xlsx_text(version: ReturnVersion) -> str:
-    content = bytes(ReturnExport.objects.get(version=version).content)
+    content = bytes(ReturnExport.objects.get(version=version, kind=ExportKind.XLSX).content)
     workbook = load_workbook(io.BytesIO(content), read_only=True)
     return " ".join(str(cell) for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row)
 
@@ -128,3 +131,45 @@ def test_erasing_a_case_erases_everyone_on_it_and_keeps_it_for_the_service_team(
     row = _case_row(ReturnVersion.objects.get(pk=world["version"].pk), case.reference)
     assert row["ucrn"] == ERASED and row["outcome_reason"] == ERASED and row["outcome_code"] == "conference"
     assert erase_case(case=case, by=None, reason="Again").pk == erasure.pk
+
+
+def _pdf_text(version: ReturnVersion) -> str:
+    content = bytes(ReturnExport.objects.get(version=version, kind=ExportKind.PDF).content)
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_erasure_makes_the_kept_pdf_summary_again_with_the_new_checksum(
+    world, manager, django_capture_on_commit_callbacks
+):
+    version = world["version"]
+    tasks.build_return_pdf(version.pk)
+    before = ReturnVersion.objects.get(pk=version.pk).checksum
+    assert before in _pdf_text(version)
+
+    with (
+        mock.patch.object(tasks.build_return_pdf, "delay") as queued,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        erase_person(person=world["offender"], by=manager, reason="Asked us to erase it")
+    # The kept summary printed the old checksum: it is gone, and made again once the erasure has committed
+    assert not ReturnExport.objects.filter(version=version, kind=ExportKind.PDF).exists()
+    assert queued.call_args_list == [mock.call(version.pk)]
+    assert ReturnExportRequest.objects.filter(version=version, kind=ExportKind.PDF).exists()
+
+    tasks.build_return_pdf(version.pk)  # the worker
+    after = ReturnVersion.objects.get(pk=version.pk)
+    assert after.checksum != before and after.is_submitted
+    text = _pdf_text(version)
+    assert after.checksum in text and before not in text and "submitted" in text
+    assert OFFENDER["last_name"] not in text  # figures only, before and after
+    assert not ReturnExportRequest.objects.exists()
+
+
+def test_erasure_leaves_a_return_without_a_kept_pdf_without_one(world, manager, django_capture_on_commit_callbacks):
+    with (
+        mock.patch.object(tasks.build_return_pdf, "delay") as queued,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        erase_person(person=world["victim"], by=manager, reason="Asked us to erase it")
+    assert queued.call_count == 0
+    assert not ReturnExport.objects.filter(kind=ExportKind.PDF).exists() and not ReturnExportRequest.objects.exists()

@@ -33,7 +33,10 @@ def returns_rows(row) -> dict:
         "reporting:return_submit": row(RETURN_STAFF, "quarterly_return", "post", ok=(422,)),
         "reporting:version_csv": row(RETURN_STAFF, "return_version", kwargs={"section": "cases"}),
         "reporting:version_xlsx": row(RETURN_STAFF, "return_version"),
-        "reporting:version_pdf": row(RETURN_STAFF, "return_version"),
+        # The PDF summary is made in Celery: the first download asks for it (202, "being prepared")
+        "reporting:version_pdf": row(RETURN_STAFF, "return_version", ok=(200, 202)),
+        "reporting:version_pdf_status": row(RETURN_STAFF, "return_version"),
+        "reporting:version_pdf_retry": row(RETURN_STAFF, "return_version", "post", ok=(302,)),
     }
 
 

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from audit.models import Operation, PersonKind, ProcessingLogEntry
+from reporting import tasks
 from reporting.returns import exports, services
 from tests.reporting import returns_support
 from tests.reporting.returns_support import QUARTER, WRITE_UP, at, held_conference, make_case
@@ -101,6 +102,7 @@ def test_the_xlsx_has_a_typed_sheet_per_section_and_a_frozen_bold_header(version
 
 
 def test_the_pdf_summary_has_the_headline_figures_and_a_chart(version, as_user, people):
+    tasks.build_return_pdf(version.pk)  # made in Celery (tests/reporting/test_returns_pdf.py), then downloaded
     response = as_user(people["administrator"]).get(reverse("reporting:version_pdf", args=[version.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
@@ -142,7 +144,7 @@ def test_the_spreadsheet_is_made_once_and_kept_with_the_version(version, as_user
 
     client = as_user(people["administrator"])
     first = client.get(reverse("reporting:version_xlsx", args=[version.pk])).content
-    kept = ReturnExport.objects.get(version=version)
+    kept = ReturnExport.objects.get(version=version, kind="xlsx")
     assert bytes(kept.content) == first
     assert client.get(reverse("reporting:version_xlsx", args=[version.pk])).content == first
     assert ReturnExport.objects.count() == 1
