@@ -70,10 +70,10 @@ def main() -> None:
     from reporting.sql import figures_transaction
     from reporting.tasks import refresh_figures
 
-    def refreshed(which: str) -> float:
+    def refreshed(which: str) -> str:
         started = time.perf_counter()
-        refresh_figures(which)
-        return time.perf_counter() - started
+        count = refresh_figures(which)
+        return f"{which} ({count} quarters) {time.perf_counter() - started:.2f} s"
 
     for name, scope in scopes.items():
 
@@ -124,7 +124,7 @@ def main() -> None:
             page = _median_ms(lambda query=query: client.get(url, query), args.repeat * 4)
             print(f"dashboard page for {commissioner.username} {query or ''}: {page:.0f} ms (median)")
         transaction.set_rollback(True)
-    print(f"\nrefresh job: recent quarters (3) {refreshed('recent'):.1f} s; all quarters (13) {refreshed('all'):.1f} s")
+    print(f"\nrefresh job: {refreshed('recent')}; {refreshed('all')}")
 
     from reporting.returns import exports
     from reporting.returns.services import return_build, return_get_or_create

@@ -221,7 +221,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "privacy.tasks.retention_nightly",
         "schedule": crontab(hour=2, minute=45),
     },
-    # The dashboard's summary table (reporting/snapshots.py): recent quarters every 15 minutes, all nightly.
+    # The dashboard's summary table (reporting/snapshots.py): the quarter under way (and the one before it in the first
+    # weeks of a quarter) every 15 minutes, all quarters nightly (reporting.tasks._quarters).
     "dashboard-figures-recent": {
         "task": "reporting.tasks.refresh_figures",
         "schedule": crontab(minute="*/15"),

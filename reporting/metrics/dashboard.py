@@ -361,8 +361,10 @@ def contacts_logged(scope: Scope) -> dict[tuple[int, str], dict[str, int]]:
         found = counts_by_service(
             model.objects.filter(participant__case__service_id__in=scope.service_ids, **scope.during("occurred_at")),
             service="participant__case__service_id",
-            total=Count("pk"),
-            on_time=Count("pk", filter=Q(is_late=False)),
+            # COUNT(*) rather than of the ids: the quarter's rows are then read from the index on the date alone
+            # (cases/migrations/0008)
+            total=Count("*"),
+            on_time=Count("is_late", filter=Q(is_late=False)),
         )
         result.update({(sid, side): counts for sid, counts in found.items()})
     return result

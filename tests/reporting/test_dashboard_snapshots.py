@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import Offender, Victim
+from core import clock
 from reporting.dashboard import dashboard_build
 from reporting.metrics import Scope
 from reporting.metrics.dashboard import all_figures
@@ -74,18 +78,41 @@ def test_the_page_shows_stored_figures_until_the_refresh(world, service, manager
     page = client.get(DASHBOARD)
     assert row_of(tables_of(page)["Referrals by source"], "Total") == before
     assert "Figures worked out at 12:00 on 16 November 2026" in page.content.decode()
-    assert refresh_figures("recent") == 3
+    assert "every 15 minutes for the quarter under way" in page.content.decode()
+    # 16 November is past the first weeks of the quarter: the frequent job leaves July to September to the night
+    assert refresh_figures("recent") == 1
+    assert row_of(tables_of(client.get(DASHBOARD))["Referrals by source"], "Total") == before
+    assert refresh_figures("all") == 13
     after = row_of(tables_of(client.get(DASHBOARD))["Referrals by source"], "Total")
     assert after != before
 
 
-def test_the_jobs_refresh_the_recent_quarters_often_and_all_of_them_nightly(world, service, other_service):
-    assert refresh_figures("recent") == 3
-    assert set(FigureSnapshot.objects.values_list("quarter_start", flat=True)) == {
-        QUARTER.next.start,
-        QUARTER.start,
-        PREVIOUS.start,
-    }
+def _refreshed_quarters() -> set:
+    return set(FigureSnapshot.objects.values_list("quarter_start", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (dt.date(2026, 10, 1), [QUARTER.next, QUARTER]),  # a quarter's first day: the one just ended too
+        (dt.date(2026, 10, 21), [QUARTER.next, QUARTER]),  # its 21st day, the last of the late entries
+        (dt.date(2026, 10, 22), [QUARTER.next]),
+        (dt.date(2026, 12, 31), [QUARTER.next]),
+    ],
+)
+def test_the_frequent_job_refreshes_the_quarter_under_way_and_the_last_one_only_in_its_first_weeks(
+    world, service, other_service, day, expected
+):
+    moment = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
+    with clock.use(lambda: moment):
+        assert refresh_figures("recent") == len(expected)
+    assert _refreshed_quarters() == {quarter.start for quarter in expected}
+    assert FigureSnapshot.objects.count() == len(expected) * 2
+
+
+def test_the_jobs_refresh_the_quarter_under_way_often_and_all_of_them_nightly(world, service, other_service):
+    assert refresh_figures("recent") == 1
+    assert _refreshed_quarters() == {QUARTER.next.start}
     assert refresh_figures("all") == 13
     services = {service.pk, other_service.pk}
     assert FigureSnapshot.objects.count() == 13 * len(services)
@@ -117,7 +144,7 @@ def test_a_built_dashboard_is_cached_until_its_rows_are_refreshed(world, service
 
 
 def test_the_refresh_job_builds_the_national_and_area_dashboards(world, service, other_service, area):
-    refresh_figures("recent")
+    refresh_figures("all")
     national = Scope(tuple(sorted((service.pk, other_service.pk))), QUARTER)
     home = Scope((service.pk,), QUARTER)
     for scope in (national, home):
