@@ -340,7 +340,13 @@ class AgreementItem(models.Model):
         indexes = [
             models.Index(
                 fields=["target_date"], name="item_open_by_target", condition=models.Q(signed_off_at__isnull=True)
-            )
+            ),
+            # The daily reminders (agreements.reminders): only items still waiting for an outcome, by target date.
+            models.Index(
+                fields=["target_date"],
+                name="item_due_by_target",
+                condition=models.Q(status="open", target_date__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

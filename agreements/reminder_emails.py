@@ -36,9 +36,12 @@ ACTIVITY_LABEL = {"conference": "conference", "indirect": "indirect communicatio
 SUBJECTS = {**dict(ReminderKind.choices), ReminderKind.ITEM_ESCALATION: "Agreement item overdue, escalated"}
 
 
-def pending_ids(*, service: Service) -> list[int]:
-    """Reminders of the service whose email has not gone yet (including any left by a run that crashed)."""
-    rows = SentReminder.objects.filter(email_state=EmailState.PENDING, case__service=service)
+def pending_ids(*, service: Service | None = None) -> list[int]:
+    """Reminders whose email has not gone yet (including any left by a run that crashed), of one service or
+    (by default) of every service: read through the reminder_email_pending index, which holds only those."""
+    rows = SentReminder.objects.filter(email_state=EmailState.PENDING)
+    if service is not None:
+        rows = rows.filter(case__service=service)
     return list(rows.order_by("pk").values_list("pk", flat=True))
 
 

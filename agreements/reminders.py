@@ -1,11 +1,24 @@
-"""Follow-up reminders (DOMAIN §2 steps 9-10, §9): what is due for one service on one day, each given once.
+"""Follow-up reminders (DOMAIN §2 steps 9-10, §9): what is due on one day, for every service at once, each given once.
 
-`run_reminders` works out, with a few queries per kind, every reminder due for a service and gives each
-(kind, subject, due date, recipient) exactly once: a SentReminder row and its in-app task are written together
-in a savepoint. The row's unique constraint is the guard: a second run, or a second worker running at the same
-moment, hits it and skips. Emails go only after those rows are committed (`send_pending_emails`): each row is
-claimed pending → sending by exactly one worker, then marked sent. A worker that dies after its claim leaves
-"sending", which is never sent again: at most one email, and the task is already in the work list.
+Finding costs what is due, not how many services or items there are. Each kind is one query for all the
+services (feedback: one per activity kind and side), starting from what can still be due:
+- items from item_due_by_target, a partial index holding only the items still waiting for an outcome that have
+  a target date, read up to the widest notice any service chose and then held to their own service's notice;
+- copies, feedback calls, re-contact and first contact from the open, unpaused cases (through
+  case_service_stage, given every service's id so it needs no scan of all cases), then each case's agreements,
+  held conferences, completed indirect communication, "time to think" assessments and sentenced people.
+  What ends these (a copy, a feedback call, a contact, the case closing) lives in other tables, so a partial
+  index on their own dates would hold nearly every row ever written: the open cases are the smaller set.
+The service's notice (one query with the services), the leads and the RJ managers (one query each) are read
+once for everything found, and what was already given is left out with one lookup of everything found
+(reminder_once, by its full key). A rerun with nothing new is those dozen queries and nothing per service.
+
+`run_reminders` then gives each (kind, subject, due date, recipient) exactly once: a SentReminder row and its
+in-app task are written together in a savepoint, one transaction per service. The row's unique constraint is
+the guard: a second run, or a second worker running at the same moment, hits it and skips. Emails go only
+after those rows are committed (`send_pending_emails`): each row is claimed pending → sending by exactly one
+worker, then marked sent. A worker that dies after its claim leaves "sending", which is never sent again: at
+most one email, and the task is already in the work list.
 
 Windows and catching up. A reminder whose window includes today is given on the next run, so a day missed while
 the workers were down is caught up; a window already past is not given late:
@@ -25,11 +38,13 @@ The emails are in agreements.reminder_emails; agreements.tasks runs both every m
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import groupby
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 
@@ -62,6 +77,7 @@ NOTICE_MIN, NOTICE_MAX = 1, 20
 ESCALATE_EVERY_DAYS = 7
 FEEDBACK_WITHIN_DAYS = 7
 FIRST_CONTACT_WORKING_DAYS = 15
+GIVEN_LOOKUP_BATCH = 500  # reminders looked up per query when leaving out those given already
 
 ITEM_KINDS = (
     ReminderKind.ITEM_COMING_UP,
@@ -139,40 +155,64 @@ class Due:
 
 
 @dataclass(frozen=True)
+class _Found:
+    """Something due on a case, before its recipients are known: the lead facilitator (the service's RJ
+    managers when the case has no active lead), or the managers only (`managers_only`: escalations)."""
+
+    kind: str
+    subject_key: str
+    due_on: dt.date
+    case: Case
+    task: TaskSpec
+    managers_only: bool = False
+
+
+@dataclass(frozen=True)
 class _Run:
-    service: Service
     today: dt.date
-    notice: int
-    managers: list[User]
+    service_ids: tuple[int, ...]  # the run's services: one, or every service
+    notices: dict[int, int]  # service id -> its notice in working days, for the services that set one
 
     def live(self, prefix: str) -> dict:
-        """Filters for "the case is this service's, open and not paused", `prefix` leading to the case."""
-        return {f"{prefix}service": self.service, f"{prefix}stage__in": OPEN_STAGES, f"{prefix}is_paused": False}
+        """Filters for "the case is one of the run's services', open and not paused", `prefix` leading to it.
 
-    def recipients(self, case: Case) -> list[User]:
-        lead = case.lead_facilitator
-        if lead is not None and lead.is_active:
-            return [lead]
-        return self.managers
+        The services are named even when they are all of them: with (service, stage) both given, PostgreSQL
+        finds the open cases in case_service_stage instead of reading every case.
+        """
+        return {
+            f"{prefix}service_id__in": self.service_ids,
+            f"{prefix}stage__in": OPEN_STAGES,
+            f"{prefix}is_paused": False,
+        }
 
-    def dues(self, kind: str, subject: str, due_on: dt.date, case: Case, task: TaskSpec) -> Iterator[Due]:
-        for user in self.recipients(case):
-            yield Due(kind, subject, due_on, user, case, task)
+    def notice(self, service_id: int) -> int:
+        return self.notices.get(service_id) or DEFAULT_NOTICE_WORKING_DAYS
 
 
-def _item_dues(run: _Run) -> Iterator[Due]:
+def _case_fields(prefix: str) -> list[str]:
+    """What the reminders read of a case (`prefix` leading to it): the reference for the task titles, the
+    service and the lead for the recipients. Rows are read with these and their own dates only."""
+    return [f"{prefix}{name}" for name in ("reference", "service", "lead_facilitator")]
+
+
+def _item_dues(run: _Run) -> Iterator[_Found]:
     today = run.today
+    # One query for every service: up to the widest notice any service has chosen, each item then held to its
+    # own service's notice below (so the few items read in excess are those due within 20 working days).
+    widest = max([DEFAULT_NOTICE_WORKING_DAYS, *run.notices.values()])
     items = (
         AgreementItem.objects.filter(
-            agreement__status=AgreementStatus.AGREED,
+            # Through item_due_by_target: the open items with a target date, whatever their case.
             status=ItemStatus.OPEN,  # no outcome recorded yet (an item with an outcome waits only for sign-off)
             target_date__isnull=False,
-            target_date__lt=add_working_days(today, run.notice + 1),
+            target_date__lt=add_working_days(today, widest + 1),
+            agreement__status=AgreementStatus.AGREED,
             **run.live("agreement__case__"),
         )
         .exclude(responsible_victim__pathway_status__in=STOPPED_STATUSES)
         .exclude(responsible_offender__pathway_status__in=STOPPED_STATUSES)
-        .select_related("agreement__case__lead_facilitator")
+        .select_related("agreement__case")
+        .only("number", "target_date", "agreement__case", *_case_fields("agreement__case__"))
         .order_by("pk")
     )
     for item in items:
@@ -186,13 +226,14 @@ def _item_dues(run: _Run) -> Iterator[Due]:
             link=link,
         )
         if today < target:
-            starts = add_working_days(target, -run.notice)
+            notice = run.notice(case.service_id)
+            starts = add_working_days(target, -notice)
             if starts <= today:
-                yield from run.dues(ReminderKind.ITEM_COMING_UP, subject, starts, case, follow)
+                yield _Found(ReminderKind.ITEM_COMING_UP, subject, starts, case, follow)
         elif today == target:
-            yield from run.dues(ReminderKind.ITEM_DUE, subject, target, case, follow)
+            yield _Found(ReminderKind.ITEM_DUE, subject, target, case, follow)
         else:
-            yield from run.dues(ReminderKind.ITEM_OVERDUE, subject, today, case, follow)
+            yield _Found(ReminderKind.ITEM_OVERDUE, subject, today, case, follow)
             weeks = (today - target).days // ESCALATE_EVERY_DAYS
             if weeks >= 1:
                 escalated_on = target + dt.timedelta(days=ESCALATE_EVERY_DAYS * weeks)
@@ -203,11 +244,10 @@ def _item_dues(run: _Run) -> Iterator[Due]:
                     escalated_on,
                     link=link,
                 )
-                for manager in run.managers:
-                    yield Due(ReminderKind.ITEM_ESCALATION, subject, escalated_on, manager, case, task)
+                yield _Found(ReminderKind.ITEM_ESCALATION, subject, escalated_on, case, task, managers_only=True)
 
 
-def _copies_dues(run: _Run) -> Iterator[Due]:
+def _copies_dues(run: _Run) -> Iterator[_Found]:
     missing = []
     for through, field in (
         (OutcomeAgreement.victims.through, "victim"),
@@ -230,7 +270,8 @@ def _copies_dues(run: _Run) -> Iterator[Due]:
             **run.live("case__"),
         )
         .filter(missing[0] | missing[1])
-        .select_related("case__lead_facilitator")
+        .select_related("case")
+        .only("copies_due_on", *_case_fields("case__"))
         .order_by("pk")
     )
     for agreement in agreements:
@@ -242,12 +283,12 @@ def _copies_dues(run: _Run) -> Iterator[Due]:
             agreement.copies_due_on,
             link=reverse("agreements:agreement_detail", args=[agreement.pk]) + "#copies",
         )
-        yield from run.dues(ReminderKind.COPIES_DUE, f"agreement:{agreement.pk}", agreement.copies_due_on, case, task)
+        yield _Found(ReminderKind.COPIES_DUE, f"agreement:{agreement.pk}", agreement.copies_due_on, case, task)
 
 
 def _feedback_due(
-    run: _Run, activity: str, activity_id: int, activity_on: dt.date, person: Victim | Offender, case: Case
-) -> Iterator[Due]:
+    activity: str, activity_id: int, activity_on: dt.date, person: Victim | Offender, case: Case
+) -> _Found:
     side = "victim" if isinstance(person, Victim) else "offender"
     subject = f"{activity}:{activity_id}:{side}:{person.pk}"
     due_on = activity_on + dt.timedelta(days=FEEDBACK_WITHIN_DAYS)
@@ -260,10 +301,10 @@ def _feedback_due(
         person,
         link=reverse("agreements:feedback_new", kwargs={"side": side, "pk": person.pk}) + f"?{activity}={activity_id}",
     )
-    return run.dues(ReminderKind.FEEDBACK_DUE, subject, due_on, case, task)
+    return _Found(ReminderKind.FEEDBACK_DUE, subject, due_on, case, task)
 
 
-def _feedback_dues(run: _Run) -> Iterator[Due]:
+def _feedback_dues(run: _Run) -> Iterator[_Found]:
     held_by = run.today - dt.timedelta(days=FEEDBACK_WITHIN_DAYS)
     sides = (
         ("victim", Conference.attending_victims.through, VictimFeedback),
@@ -285,14 +326,13 @@ def _feedback_dues(run: _Run) -> Iterator[Due]:
                     )
                 )
             )
-            .select_related("conference__case__lead_facilitator", field)
+            .select_related("conference__case", field)
+            .only("conference__date", "conference__case", *_case_fields("conference__case__"), f"{field}__id")
             .order_by("conference_id", f"{field}_id")
         )
         for row in attended:
             conference = row.conference
-            yield from _feedback_due(
-                run, "conference", conference.pk, conference.date, getattr(row, field), conference.case
-            )
+            yield _feedback_due("conference", conference.pk, conference.date, getattr(row, field), conference.case)
 
         named = (
             IndirectMessage.objects.filter(
@@ -308,7 +348,13 @@ def _feedback_dues(run: _Run) -> Iterator[Due]:
                     )
                 )
             )
-            .select_related("communication__case__lead_facilitator", field)
+            .select_related("communication__case", field)
+            .only(
+                "communication__completed_on",
+                "communication__case",
+                *_case_fields("communication__case__"),
+                f"{field}__id",
+            )
             .order_by("communication_id", f"{field}_id", "pk")
         )
         seen: set[tuple[int, int]] = set()
@@ -318,12 +364,10 @@ def _feedback_dues(run: _Run) -> Iterator[Due]:
                 continue
             seen.add((message.communication_id, person.pk))
             communication = message.communication
-            yield from _feedback_due(
-                run, "indirect", communication.pk, communication.completed_on, person, communication.case
-            )
+            yield _feedback_due("indirect", communication.pk, communication.completed_on, person, communication.case)
 
 
-def _recontact_dues(run: _Run) -> Iterator[Due]:
+def _recontact_dues(run: _Run) -> Iterator[_Found]:
     latest = VictimSuitability.objects.filter(participant_id=OuterRef("participant_id")).order_by("-assessed_on", "-id")
     assessments = (
         VictimSuitability.objects.filter(
@@ -334,7 +378,8 @@ def _recontact_dues(run: _Run) -> Iterator[Due]:
         )
         .exclude(participant__pathway_status__in=STOPPED_STATUSES)
         .filter(pk=Subquery(latest.values("pk")[:1]))
-        .select_related("participant__case__lead_facilitator")
+        .select_related("participant__case")
+        .only("recontact_on", "participant__case", *_case_fields("participant__case__"))
         .order_by("pk")
     )
     for assessment in assessments:
@@ -347,10 +392,10 @@ def _recontact_dues(run: _Run) -> Iterator[Due]:
             assessment.recontact_on,
             victim,
         )
-        yield from run.dues(ReminderKind.RECONTACT_DUE, f"victim:{victim.pk}", assessment.recontact_on, case, task)
+        yield _Found(ReminderKind.RECONTACT_DUE, f"victim:{victim.pk}", assessment.recontact_on, case, task)
 
 
-def _first_contact_dues(run: _Run) -> Iterator[Due]:
+def _first_contact_dues(run: _Run) -> Iterator[_Found]:
     offenders = (
         Offender.objects.filter(
             sentence_date__isnull=False,
@@ -361,7 +406,8 @@ def _first_contact_dues(run: _Run) -> Iterator[Due]:
         )
         .exclude(pathway_status__in=STOPPED_STATUSES)
         .filter(~Exists(OffenderContact.objects.filter(participant_id=OuterRef("pk"), is_attempt=False)))
-        .select_related("case__lead_facilitator")
+        .select_related("case")
+        .only("sentence_date", *_case_fields("case__"))
         .order_by("pk")
     )
     for offender in offenders:
@@ -376,23 +422,81 @@ def _first_contact_dues(run: _Run) -> Iterator[Due]:
             due_on,
             offender,
         )
-        yield from run.dues(ReminderKind.FIRST_CONTACT_LATE, f"offender:{offender.pk}", due_on, case, task)
+        yield _Found(ReminderKind.FIRST_CONTACT_LATE, f"offender:{offender.pk}", due_on, case, task)
 
 
 FINDERS = (_item_dues, _copies_dues, _feedback_dues, _recontact_dues, _first_contact_dues)
 
 
-def reminders_due(*, service: Service, today: dt.date) -> list[Due]:
-    """Every reminder due for the service on `today`, given or not, in a stable order."""
-    run = _Run(
-        service=service,
-        today=today,
-        notice=notice_working_days(service),
-        managers=list(User.objects.filter(service=service, role=Role.MANAGER, is_active=True).order_by("pk")),
-    )
-    unique = {due.key: due for finder in FINDERS for due in finder(run)}
+def _run_for(service: Service | None, today: dt.date) -> _Run:
+    """The run's services (one, or all) with the notice each has set, in one query."""
+    services = Service.objects.all() if service is None else Service.objects.filter(pk=service.pk)
+    rows = list(services.order_by("pk").values_list("pk", "agreement_settings__item_notice_working_days"))
+    notices = {pk: notice for pk, notice in rows if notice}
+    return _Run(today=today, service_ids=tuple(pk for pk, _ in rows), notices=notices)
+
+
+def _with_recipients(found: list[_Found]) -> Iterator[Due]:
+    """Each found reminder for its recipients: the case's lead facilitator when active, otherwise (and for
+    escalations) the service's active RJ managers. Leads and managers are read once for everything found."""
+    leads = User.objects.filter(
+        pk__in={f.case.lead_facilitator_id for f in found if f.case.lead_facilitator_id}, is_active=True
+    ).in_bulk()
+    managers: dict[int, list[User]] = defaultdict(list)
+    service_ids = {f.case.service_id for f in found}
+    for manager in User.objects.filter(service_id__in=service_ids, role=Role.MANAGER, is_active=True).order_by("pk"):
+        managers[manager.service_id].append(manager)
+    for f in found:
+        lead = None if f.managers_only else leads.get(f.case.lead_facilitator_id)
+        for user in [lead] if lead else managers[f.case.service_id]:
+            yield Due(f.kind, f.subject_key, f.due_on, user, f.case, f.task)
+
+
+def _order(due: Due) -> tuple:
+    return (due.case.service_id, due.key)
+
+
+def reminders_due(*, today: dt.date, service: Service | None = None) -> list[Due]:
+    """Every reminder due on `today`, given or not, for one service or (by default) every service.
+
+    Each kind is found with one query (two for feedback: conferences and indirect communication, each side)
+    for all the services at once, then the leads and managers with one query each for everything found.
+    The order is by service, then (kind, subject, due date, recipient): the same for every worker.
+    """
+    run = _run_for(service, today)
+    found = [f for finder in FINDERS for f in finder(run)]
+    if not found:
+        return []
+    unique = {due.key: due for due in _with_recipients(found)}
     # One order for every worker, so two running at once wait on each other's rows and never deadlock.
-    return [unique[key] for key in sorted(unique)]
+    return sorted(unique.values(), key=_order)
+
+
+def _given(dues: list[Due]) -> set[tuple[str, str, str, int]]:
+    """The keys among `dues` already given, with the due date as ISO text: one query (per 500), each key
+    looked up in reminder_once, so it costs what was found today, not every reminder ever given."""
+    table = connection.ops.quote_name(SentReminder._meta.db_table)
+    found: set[tuple[str, str, str, int]] = set()
+    for start in range(0, len(dues), GIVEN_LOOKUP_BATCH):
+        batch = dues[start : start + GIVEN_LOOKUP_BATCH]
+        values = ", ".join(["(%s, %s, %s, %s)"] * len(batch))
+        sql = (
+            f"SELECT kind, subject_key, due_on, recipient_id FROM {table} "  # noqa: S608 - no input in the text
+            f"WHERE (kind, subject_key, due_on, recipient_id) IN (VALUES {values})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value for due in batch for value in due.key])
+            found.update((kind, subject, str(due_on), recipient) for kind, subject, due_on, recipient in cursor)
+    return found
+
+
+def reminders_to_give(*, today: dt.date, service: Service | None = None) -> list[Due]:
+    """The reminders due on `today` that have not been given, in `reminders_due`'s order."""
+    dues = reminders_due(today=today, service=service)
+    if not dues:
+        return []
+    given = _given(dues)
+    return [due for due in dues if (due.kind, due.subject_key, due.due_on.isoformat(), due.recipient.pk) not in given]
 
 
 # --- Giving them -------------------------------------------------------------------------------
@@ -424,57 +528,61 @@ def _open_tasks(case_ids: Iterable[int]) -> dict[tuple[str, int], Task]:
     return found
 
 
-@transaction.atomic
-def run_reminders(*, service: Service, today: dt.date) -> int:
-    """Give every reminder due for the service on `today` that has not been given. Returns how many are new.
+def _give(due: Due, open_tasks: dict[tuple[str, int], Task], moment: dt.datetime) -> bool:
+    """Give one reminder in a savepoint: its task (an open one of the family, or a new one), then its row.
+    False when a unique constraint says it was given already (by another worker since we looked): the row's,
+    or the new task's dedupe key, which holds the reminder's key. The savepoint then takes back both."""
+    spec = due.task
+    try:
+        with transaction.atomic():
+            task = open_tasks.get((spec.family, due.recipient.pk)) or task_add(
+                case=due.case,
+                assignee=due.recipient,
+                kind=spec.kind,
+                title=spec.title,
+                due_on=spec.due_on,
+                participant=spec.participant,
+                link=spec.link,
+                dedupe_key=f"{spec.family}:{due.kind}:{due.due_on.isoformat()}:{due.recipient.pk}",
+            )
+            SentReminder.objects.create(
+                kind=due.kind,
+                subject_key=due.subject_key,
+                due_on=due.due_on,
+                recipient=due.recipient,
+                case=due.case,
+                task=task,
+                created_at=moment,
+            )
+    except IntegrityError:
+        return False
+    open_tasks[(spec.family, due.recipient.pk)] = task
+    return True
+
+
+def reminders_give(dues: list[Due]) -> int:
+    """Give `dues` (in the order found), one transaction per service. Returns how many are new.
 
     Each is a SentReminder row and its task, written in a savepoint; the row's unique constraint turns a
     reminder already given (by an earlier run or by a worker running now) into an IntegrityError: skipped.
     No email leaves here: send_pending_emails() does that once these rows are committed.
     """
-    dues = reminders_due(service=service, today=today)
     if not dues:
         return 0
-    case_ids = {due.case.pk for due in dues}
-    given = set(
-        SentReminder.objects.filter(case_id__in=case_ids, due_on__in={due.due_on for due in dues}).values_list(
-            "kind", "subject_key", "due_on", "recipient_id"
-        )
-    )
-    open_tasks = _open_tasks(case_ids)
+    open_tasks = _open_tasks({due.case.pk for due in dues})
     moment = clock.now()
     created = 0
-    for due in dues:
-        if due.key in given:
-            continue
-        spec = due.task
-        try:
-            with transaction.atomic():
-                reminder = SentReminder.objects.create(
-                    kind=due.kind,
-                    subject_key=due.subject_key,
-                    due_on=due.due_on,
-                    recipient=due.recipient,
-                    case=due.case,
-                    created_at=moment,
-                )
-                task = open_tasks.get((spec.family, due.recipient.pk)) or task_add(
-                    case=due.case,
-                    assignee=due.recipient,
-                    kind=spec.kind,
-                    title=spec.title,
-                    due_on=spec.due_on,
-                    participant=spec.participant,
-                    link=spec.link,
-                    dedupe_key=f"{spec.family}:{due.kind}:{due.due_on.isoformat()}:{due.recipient.pk}",
-                )
-                reminder.task = task
-                reminder.save(update_fields=["task"])
-        except IntegrityError:
-            continue  # given by another worker since we looked
-        open_tasks[(spec.family, due.recipient.pk)] = task
-        created += 1
+    for _service_id, group in groupby(dues, key=lambda due: due.case.service_id):
+        with transaction.atomic():
+            created += sum(_give(due, open_tasks, moment) for due in group)
     return created
+
+
+@transaction.atomic
+def run_reminders(*, today: dt.date, service: Service | None = None) -> int:
+    """Give every reminder due on `today` that has not been given, for one service or (by default) every
+    service. Returns how many are new. What was given already is left out with one lookup before writing."""
+    return reminders_give(reminders_to_give(today=today, service=service))
 
 
 __all__ = [
@@ -483,5 +591,7 @@ __all__ = [
     "agreement_settings_update",
     "notice_working_days",
     "reminders_due",
+    "reminders_give",
+    "reminders_to_give",
     "run_reminders",
 ]

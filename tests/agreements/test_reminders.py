@@ -566,10 +566,14 @@ def test_a_mail_server_that_cannot_be_reached_leaves_the_emails_for_the_next_run
     assert SentReminder.objects.get().email_state == EmailState.SENT and len(mail.outbox) == 1
 
 
-def test_the_daily_job_fans_out_to_services_with_open_cases_only(allocated_case, other_service):
+def test_the_daily_job_gives_every_service_in_one_pass_not_a_task_per_service(
+    allocated_case, facilitator, other_service
+):
+    item_for(agreement_for(allocated_case, facilitator))
     with mock.patch.object(service_reminders, "delay") as delay:
-        assert daily_reminders("2026-05-26") == 1
-    delay.assert_called_once_with(allocated_case.service_id, "2026-05-26")
+        assert daily_reminders(TARGET.isoformat()) == 1  # the services given reminders
+    delay.assert_not_called()
+    assert given() == [(K.ITEM_DUE, TARGET, "fac")]
 
 
 def test_the_beat_runs_the_daily_job_every_morning(settings):
@@ -594,7 +598,7 @@ def test_queries_do_not_grow_with_the_number_of_items(allocated_case, facilitato
 
     small = second_run_queries(2)
     assert second_run_queries(8) == small
-    assert small <= 14  # ten reads for what is due, one for what was given, one for open tasks, a savepoint
+    assert small <= 14  # eleven reads for what is due, one for what was given, a savepoint (two)
     agreement = agreement_for(allocated_case, facilitator)
     for number in range(1, 6):
         item_for(agreement, TARGET - days(10), number=number)
