@@ -1,8 +1,9 @@
 """Reminder emails: sent only after the reminder rows are committed, each at most once.
 
-Each row is claimed with one UPDATE (pending → sending); only the worker whose update changed the row sends.
-It is then marked sent. A worker that dies after its claim leaves "sending", which nothing sends again: the
-person may miss that email, never get it twice, and the in-app task is there either way.
+Rows are claimed CLAIM_BATCH at a time with one UPDATE (pending → sending); only the worker whose update changed
+a row sends its email. Those sent are then marked sent, a batch at a time. A worker that dies after a claim leaves
+"sending", which nothing sends again: the person may miss that email, never get it twice, and the in-app task is
+there either way.
 
 An email carries the case reference, what is due, the date and a link to the case: never a name.
 """
@@ -16,6 +17,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.db import connection
 from django.db.models import Q
 from django.urls import reverse
 
@@ -98,15 +100,26 @@ def reminder_email(reminder: SentReminder, item: AgreementItem | None = None) ->
     return subject, body
 
 
-def _claim(pk: int) -> bool:
-    """Only the worker whose update moves the row from pending to sending may send its email."""
-    return (
-        SentReminder.objects.filter(pk=pk, email_state=EmailState.PENDING).update(email_state=EmailState.SENDING) == 1
+# Emails are claimed this many at a time: a worker that dies mid-batch leaves at most these unsent.
+CLAIM_BATCH = 20
+
+
+def _claim(pks: list[int]) -> set[int]:
+    """The rows among `pks` this worker may email: only the worker whose update moves a row from pending to
+    sending may send it (one statement for the batch, `UPDATE … RETURNING`)."""
+    table = connection.ops.quote_name(SentReminder._meta.db_table)
+    places = ", ".join(["%s"] * len(pks))
+    sql = (
+        f"UPDATE {table} SET email_state = %s WHERE id IN ({places}) AND email_state = %s "  # noqa: S608
+        "RETURNING id"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [EmailState.SENDING, *pks, EmailState.PENDING])
+        return {pk for (pk,) in cursor.fetchall()}
 
 
-def _mark_sent(pk: int) -> None:
-    SentReminder.objects.filter(pk=pk).update(email_state=EmailState.SENT, emailed_at=clock.now())
+def _mark_sent(pks: list[int]) -> None:
+    SentReminder.objects.filter(pk__in=pks).update(email_state=EmailState.SENT, emailed_at=clock.now())
 
 
 def send_pending_emails(ids: Iterable[int]) -> int:
@@ -131,28 +144,32 @@ def send_pending_emails(ids: Iterable[int]) -> int:
         return 0
     item_ids = [int(r.subject_key.split(":")[1]) for r in rows if r.kind in ITEM_KINDS]
     items = AgreementItem.objects.only("pk", "number", "target_date").in_bulk(item_ids) if item_ids else {}
-    connection = get_connection()
+    mail_connection = get_connection()
     try:
-        connection.open()
+        mail_connection.open()
     except (smtplib.SMTPException, OSError):
         logger.exception("Mail server unreachable: %s reminder emails left for the next run", len(rows))
         return 0
     sent = 0
     try:
-        for row in rows:
-            if not _claim(row.pk):
-                continue  # another worker has it
-            item = items.get(int(row.subject_key.split(":")[1])) if row.kind in ITEM_KINDS else None
-            subject, body = reminder_email(row, item)
-            try:
-                EmailMessage(subject, body, None, [row.recipient.email], connection=connection).send()
-            except (smtplib.SMTPException, OSError):
-                logger.exception("Reminder email %s failed after its claim: left as sending, not retried", row.pk)
-                continue
-            _mark_sent(row.pk)
-            sent += 1
+        for start in range(0, len(rows), CLAIM_BATCH):
+            batch = rows[start : start + CLAIM_BATCH]
+            claimed = _claim([row.pk for row in batch])  # the others: another worker has them
+            done = []
+            for row in (row for row in batch if row.pk in claimed):
+                item = items.get(int(row.subject_key.split(":")[1])) if row.kind in ITEM_KINDS else None
+                subject, body = reminder_email(row, item)
+                try:
+                    EmailMessage(subject, body, None, [row.recipient.email], connection=mail_connection).send()
+                except (smtplib.SMTPException, OSError):
+                    logger.exception("Reminder email %s failed after its claim: left as sending, not retried", row.pk)
+                    continue
+                done.append(row.pk)
+            if done:
+                _mark_sent(done)
+            sent += len(done)
     finally:
-        connection.close()
+        mail_connection.close()
     return sent
 
 

@@ -13,9 +13,10 @@ The service's notice (one query with the services), the leads and the RJ manager
 once for everything found, and what was already given is left out with one lookup of everything found
 (reminder_once, by its full key). A rerun with nothing new is those dozen queries and nothing per service.
 
-`run_reminders` then gives each (kind, subject, due date, recipient) exactly once: a SentReminder row and its
-in-app task are written together in a savepoint, one transaction per service. The row's unique constraint is
-the guard: a second run, or a second worker running at the same moment, hits it and skips. Emails go only
+`run_reminders` then gives each (kind, subject, due date, recipient) exactly once: SentReminder rows and their
+in-app tasks are written a service at a time, in one transaction and a few statements whatever their number
+(`INSERT … ON CONFLICT DO NOTHING`). The row's unique constraint is the guard: a second run, or a second worker
+running at the same moment, hits it and leaves that reminder out (and any task made for it alone). Emails go only
 after those rows are committed (`send_pending_emails`): each row is claimed pending → sending by exactly one
 worker, then marked sent. A worker that dies after its claim leaves "sending", which is never sent again: at
 most one email, and the task is already in the work list.
@@ -42,10 +43,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db import connection, transaction
+from django.db.models import Exists, Model, OuterRef, Subquery
 from django.urls import reverse
 
 from accounts.models import Role, Service, User
@@ -67,7 +69,7 @@ from agreements.models import (
 from cases.models import Case, Offender, OffenderContact, Task, TaskKind, Victim
 from cases.models.case import OPEN_STAGES
 from cases.models.participants import STOPPED_STATUSES
-from cases.services.common import task_add
+from cases.services.common import task_build
 from core import clock
 from core.workdays import add_working_days
 from risk.models import VictimDecision, VictimSuitability
@@ -528,14 +530,50 @@ def _open_tasks(case_ids: Iterable[int]) -> dict[tuple[str, int], Task]:
     return found
 
 
-def _give(due: Due, open_tasks: dict[tuple[str, int], Task], moment: dt.datetime) -> bool:
-    """Give one reminder in a savepoint: its task (an open one of the family, or a new one), then its row.
-    False when a unique constraint says it was given already (by another worker since we looked): the row's,
-    or the new task's dedupe key, which holds the reminder's key. The savepoint then takes back both."""
-    spec = due.task
-    try:
-        with transaction.atomic():
-            task = open_tasks.get((spec.family, due.recipient.pk)) or task_add(
+GIVE_BATCH = 500
+
+
+def _insert_new(objects: list[Model], returning: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """Insert `objects` (one model) in one statement per GIVE_BATCH, leaving out any row a unique constraint says
+    is there already (another worker's), and return the `returning` columns of the rows inserted here:
+    `INSERT … ON CONFLICT DO NOTHING RETURNING …`, as PostgreSQL and SQLite both write it."""
+    if not objects:
+        return []
+    meta = objects[0]._meta
+    quote = connection.ops.quote_name
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(quote(field.column) for field in fields)
+    back = ", ".join(quote(meta.get_field(name).column) for name in returning)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    inserted: list[tuple[Any, ...]] = []
+    for start in range(0, len(objects), GIVE_BATCH):
+        batch = objects[start : start + GIVE_BATCH]
+        sql = (
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row] * len(batch))} "  # noqa: S608
+            f"ON CONFLICT DO NOTHING RETURNING {back}"
+        )
+        params = [field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in batch for field in fields]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            inserted.extend(tuple(found) for found in cursor.fetchall())
+    return inserted
+
+
+def _give(dues: list[Due], open_tasks: dict[tuple[str, int], Task], moment: dt.datetime) -> int:
+    """Give one service's `dues` (not given when looked up) in a few statements, whatever their number; returns
+    how many were given here.
+
+    Each reminder's task is an open one of its family, or a new one whose dedupe key holds the reminder's key.
+    New tasks go in first, all at once: one another worker has just added (same key) is left to it and used
+    instead. Then the reminder rows, all at once: one another worker has just given (reminder_once) is left out.
+    A new task none of whose reminders went in here is deleted again, so a race leaves no task without its
+    reminder. Runs inside the caller's transaction.
+    """
+    made: dict[tuple[str, int], Task] = {}
+    for due in dues:
+        spec, family = due.task, (due.task.family, due.recipient.pk)
+        if family not in open_tasks and family not in made:
+            made[family] = task_build(
                 case=due.case,
                 assignee=due.recipient,
                 kind=spec.kind,
@@ -544,27 +582,41 @@ def _give(due: Due, open_tasks: dict[tuple[str, int], Task], moment: dt.datetime
                 participant=spec.participant,
                 link=spec.link,
                 dedupe_key=f"{spec.family}:{due.kind}:{due.due_on.isoformat()}:{due.recipient.pk}",
-            )
-            SentReminder.objects.create(
-                kind=due.kind,
-                subject_key=due.subject_key,
-                due_on=due.due_on,
-                recipient=due.recipient,
-                case=due.case,
-                task=task,
                 created_at=moment,
             )
-    except IntegrityError:
-        return False
-    open_tasks[(spec.family, due.recipient.pk)] = task
-    return True
+    ours = {key for _pk, key in _insert_new(list(made.values()), ("id", "dedupe_key"))}
+    keys = [task.dedupe_key for task in made.values()]
+    held = {task.dedupe_key: task for task in Task.objects.filter(dedupe_key__in=keys)} if keys else {}
+    for family, task in made.items():
+        open_tasks[family] = held[task.dedupe_key]
+    rows = [
+        SentReminder(
+            kind=due.kind,
+            subject_key=due.subject_key,
+            due_on=due.due_on,
+            recipient=due.recipient,
+            case=due.case,
+            task=open_tasks[(due.task.family, due.recipient.pk)],
+            created_at=moment,
+        )
+        for due in dues
+    ]
+    given = _insert_new(rows, ("task",))
+    used = {task_id for (task_id,) in given}
+    unused = [held[key].pk for key in ours if held[key].pk not in used]
+    if unused:
+        Task.objects.filter(pk__in=unused).delete()
+        for family, task in list(open_tasks.items()):
+            if task.pk in unused:
+                del open_tasks[family]
+    return len(given)
 
 
 def reminders_give(dues: list[Due]) -> int:
     """Give `dues` (in the order found), one transaction per service. Returns how many are new.
 
-    Each is a SentReminder row and its task, written in a savepoint; the row's unique constraint turns a
-    reminder already given (by an earlier run or by a worker running now) into an IntegrityError: skipped.
+    Each is a SentReminder row and its task (_give: a few statements per service, not per reminder); the row's
+    unique constraint leaves out a reminder already given (by an earlier run or by a worker running now).
     No email leaves here: send_pending_emails() does that once these rows are committed.
     """
     if not dues:
@@ -574,7 +626,7 @@ def reminders_give(dues: list[Due]) -> int:
     created = 0
     for _service_id, group in groupby(dues, key=lambda due: due.case.service_id):
         with transaction.atomic():
-            created += sum(_give(due, open_tasks, moment) for due in group)
+            created += _give(list(group), open_tasks, moment)
     return created
 
 

@@ -45,6 +45,41 @@ def event_add(
     )
 
 
+def task_build(
+    *,
+    case: Case,
+    assignee: User,
+    kind: str,
+    title: str,
+    due_on: dt.date | None = None,
+    participant: Victim | Offender | None = None,
+    event: CaseEvent | None = None,
+    dedupe_key: str | None = None,
+    link: str = "",
+    created_at: dt.datetime | None = None,
+) -> Task:
+    """A task, not yet saved (task_add saves one; the reminder job saves many at once)."""
+    side = ""
+    if isinstance(participant, Victim):
+        side = Side.VICTIM
+    elif isinstance(participant, Offender):
+        side = Side.OFFENDER
+    return Task(
+        case=case,
+        assignee=assignee,
+        kind=kind,
+        title=title[:200],
+        due_on=due_on or today(),
+        side=side,
+        victim=participant if isinstance(participant, Victim) else None,
+        offender=participant if isinstance(participant, Offender) else None,
+        event=event,
+        created_at=created_at or now(),
+        dedupe_key=dedupe_key,
+        link=link,
+    )
+
+
 def task_add(
     *,
     case: Case,
@@ -57,29 +92,24 @@ def task_add(
     dedupe_key: str | None = None,
     link: str = "",
 ) -> Task:
-    side = ""
-    if isinstance(participant, Victim):
-        side = Side.VICTIM
-    elif isinstance(participant, Offender):
-        side = Side.OFFENDER
+    """Add a task; with a `dedupe_key` already used, the task that holds it is returned instead."""
     if dedupe_key:
         existing = Task.objects.filter(dedupe_key=dedupe_key).first()
         if existing:
             return existing
-    return Task.objects.create(
+    task = task_build(
         case=case,
         assignee=assignee,
         kind=kind,
-        title=title[:200],
-        due_on=due_on or today(),
-        side=side,
-        victim=participant if isinstance(participant, Victim) else None,
-        offender=participant if isinstance(participant, Offender) else None,
+        title=title,
+        due_on=due_on,
+        participant=participant,
         event=event,
-        created_at=now(),
         dedupe_key=dedupe_key,
         link=link,
     )
+    task.save(force_insert=True)
+    return task
 
 
 def tasks_for_managers(*, case: Case, kind: str, title: str, due_on: dt.date | None = None) -> list[Task]:

@@ -522,7 +522,7 @@ def test_a_crash_before_the_rows_are_committed_leaves_nothing_and_the_next_run_s
     agreement = agreement_for(allocated_case, facilitator)
     item_for(agreement, number=1)
     item_for(agreement, number=2)
-    real = reminders.task_add
+    real = reminders.task_build
     calls = []
 
     def fails_second_time(**kwargs):
@@ -532,7 +532,7 @@ def test_a_crash_before_the_rows_are_committed_leaves_nothing_and_the_next_run_s
         return real(**kwargs)
 
     tasks_before = Task.objects.count()
-    with mock.patch.object(reminders, "task_add", side_effect=fails_second_time), pytest.raises(RuntimeError):
+    with mock.patch.object(reminders, "task_build", side_effect=fails_second_time), pytest.raises(RuntimeError):
         daily(TARGET, django_capture_on_commit_callbacks)
     assert SentReminder.objects.count() == 0 and Task.objects.count() == tasks_before and mail.outbox == []
     daily(TARGET, django_capture_on_commit_callbacks)

@@ -189,3 +189,50 @@ def test_a_rerun_with_nothing_new_costs_a_few_queries(
     with django_assert_max_num_queries(FINDING_QUERIES + 1), django_capture_on_commit_callbacks(execute=True):
         assert daily_reminders(on.isoformat()) == 0
     assert SentReminder.objects.count() == 6 * 3 and len(mail.outbox) == 6 * 3
+
+
+# --- Giving in a few statements ---------------------------------------------------------------------------
+
+
+def test_giving_costs_the_same_few_statements_for_one_reminder_or_many(allocated_case, facilitator):
+    on = everything_due_in(allocated_case)
+    dues = reminders.reminders_to_give(today=on)
+    assert len(dues) >= 5
+    with CaptureQueriesContext(connection) as many:
+        assert reminders.reminders_give(dues) == len(dues)
+    made = list(SentReminder.objects.values_list("task_id", flat=True))
+    SentReminder.objects.all().delete()
+    allocated_case.tasks.filter(pk__in=made).delete()
+    with CaptureQueriesContext(connection) as one:
+        assert reminders.reminders_give(dues[:1]) == 1
+    # open tasks, then per service: savepoint, new tasks, tasks by key, rows, savepoint released
+    assert len(many) == len(one) <= 6
+
+
+def test_a_reminder_another_worker_gave_meanwhile_is_left_out_with_its_new_task(allocated_case, facilitator):
+    on = everything_due_in(allocated_case)
+    dues = reminders.reminders_to_give(today=on)  # both workers looked before either gave
+    assert reminders.reminders_give(dues) == len(dues)  # the other worker
+    tasks = set(allocated_case.tasks.values_list("pk", "dedupe_key"))
+    rows = SentReminder.objects.count()
+    assert reminders.reminders_give(dues) == 0  # this one, a moment later
+    assert SentReminder.objects.count() == rows
+    assert set(allocated_case.tasks.values_list("pk", "dedupe_key")) == tasks  # no second task, none left over
+    assert all(row.task_id for row in SentReminder.objects.all())
+
+
+def test_emails_are_claimed_and_marked_a_batch_at_a_time(
+    allocated_case, facilitator, django_capture_on_commit_callbacks
+):
+    from agreements import reminder_emails
+
+    on = everything_due_in(allocated_case)
+    reminders.run_reminders(today=on)
+    ids = reminder_emails.pending_ids()
+    assert 5 <= len(ids) <= reminder_emails.CLAIM_BATCH
+    with CaptureQueriesContext(connection) as queries:
+        assert reminder_emails.send_pending_emails(ids) == len(ids)
+    # those needing none, the rows, their items, one claim, one mark: not two statements per email
+    assert len(queries) <= 5
+    assert len(mail.outbox) == len(ids)
+    assert reminder_emails.send_pending_emails(ids) == 0 and len(mail.outbox) == len(ids)
