@@ -20,6 +20,7 @@ from accounts.models import User
 from audit.models import Operation
 from audit.services import log_processing
 from cases import permissions, selectors
+from cases.code_cache import attach_codes
 from cases.models import (
     Case,
     Code,
@@ -36,15 +37,15 @@ from cases.models.case import TERMINAL_STAGES, allowed_transitions
 from cases.services.participants import SIDE_MODELS
 from core.access import require_capability
 
-CASE_RELATED = (
+CASE_RELATED = ("lead_facilitator", "second_facilitator")
+# The case's coded fields, set from cases.code_cache rather than joined.
+CASE_CODES = (
     "referral_source",
     "initiator",
     "cj_stage",
     "main_offence",
     "hate_strand",
     "co_defendants",
-    "lead_facilitator",
-    "second_facilitator",
     "outcome",
     "not_proceeding_reason",
 )
@@ -156,6 +157,13 @@ def _case_queryset():
     return Case.objects.select_related(*CASE_RELATED)
 
 
+def _case_for(request: HttpRequest, pk: int) -> Case:
+    """The case, if the user may see it, with its facilitators and its coded fields."""
+    case = permissions.get_case_for_user(request.user, pk, permissions.CASE_VIEW, queryset=_case_queryset())
+    attach_codes([case], *CASE_CODES)
+    return case
+
+
 # --- Overview --------------------------------------------------------------------------------
 
 
@@ -232,7 +240,7 @@ def _open_tasks(case: Case, people: dict[str, list]) -> list[Task]:
 
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = permissions.get_case_for_user(request.user, pk, permissions.CASE_VIEW, queryset=_case_queryset())
+    case = _case_for(request, pk)
     people = selectors.case_people(case=case, user=request.user)
     perms = case_perms(case, request.user, people)
     may_change = permissions.CASE_CHANGE in _case_codes(perms, case) and case.is_open
@@ -271,7 +279,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def case_timeline(request: HttpRequest, pk: int) -> HttpResponse:
-    case = permissions.get_case_for_user(request.user, pk, permissions.CASE_VIEW, queryset=_case_queryset())
+    case = _case_for(request, pk)
     context = {
         **case_header_context(case, request.user, "timeline"),
         "events": selectors.case_timeline(case=case, user=request.user),
@@ -345,7 +353,7 @@ def case_changes(case: Case) -> list[dict[str, Any]]:
 @require_capability("core.view_access_log")
 @require_GET
 def case_history(request: HttpRequest, pk: int) -> HttpResponse:
-    case = permissions.get_case_for_user(request.user, pk, permissions.CASE_VIEW, queryset=_case_queryset())
+    case = _case_for(request, pk)
     context = {
         **case_header_context(case, request.user, "history"),
         "entries": case_changes(case),
