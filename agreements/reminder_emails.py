@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 import smtplib
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -118,6 +119,22 @@ def _claim(pks: list[int]) -> set[int]:
         return {pk for (pk,) in cursor.fetchall()}
 
 
+def _release(pks: list[int]) -> None:
+    """Claimed rows whose email was never tried: pending again, for the next run."""
+    SentReminder.objects.filter(pk__in=pks, email_state=EmailState.SENDING).update(email_state=EmailState.PENDING)
+
+
+def _reopen(mail_connection: Any) -> bool:
+    """A fresh connection to the mail server after a failed message (a server may drop a connection after some
+    messages); False if it cannot be reached."""
+    try:
+        mail_connection.close()
+        mail_connection.open()
+    except (smtplib.SMTPException, OSError):
+        return False
+    return True
+
+
 def _mark_sent(pks: list[int]) -> None:
     SentReminder.objects.filter(pk__in=pks).update(email_state=EmailState.SENT, emailed_at=clock.now())
 
@@ -155,19 +172,28 @@ def send_pending_emails(ids: Iterable[int]) -> int:
         for start in range(0, len(rows), CLAIM_BATCH):
             batch = rows[start : start + CLAIM_BATCH]
             claimed = _claim([row.pk for row in batch])  # the others: another worker has them
-            done = []
-            for row in (row for row in batch if row.pk in claimed):
+            mine = [row for row in batch if row.pk in claimed]
+            done, stopped = [], False
+            for index, row in enumerate(mine):
                 item = items.get(int(row.subject_key.split(":")[1])) if row.kind in ITEM_KINDS else None
                 subject, body = reminder_email(row, item)
                 try:
                     EmailMessage(subject, body, None, [row.recipient.email], connection=mail_connection).send()
                 except (smtplib.SMTPException, OSError):
                     logger.exception("Reminder email %s failed after its claim: left as sending, not retried", row.pk)
+                    if not _reopen(mail_connection):
+                        # Those not tried yet go back to pending: the next run sends them.
+                        _release([later.pk for later in mine[index + 1 :]])
+                        stopped = True
+                        break
                     continue
                 done.append(row.pk)
             if done:
                 _mark_sent(done)
             sent += len(done)
+            if stopped:
+                logger.error("Mail server lost: the remaining reminder emails are left for the next run")
+                break
     finally:
         mail_connection.close()
     return sent

@@ -39,6 +39,7 @@ The emails are in agreements.reminder_emails; agreements.tasks runs both every m
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -46,7 +47,7 @@ from itertools import groupby
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, Model, OuterRef, Subquery
 from django.urls import reverse
 
@@ -73,6 +74,8 @@ from cases.services.common import task_build
 from core import clock
 from core.workdays import add_working_days
 from risk.models import VictimDecision, VictimSuitability
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_NOTICE_WORKING_DAYS = 3
 NOTICE_MIN, NOTICE_MAX = 1, 20
@@ -461,7 +464,7 @@ def _order(due: Due) -> tuple:
 def reminders_due(*, today: dt.date, service: Service | None = None) -> list[Due]:
     """Every reminder due on `today`, given or not, for one service or (by default) every service.
 
-    Each kind is found with one query (two for feedback: conferences and indirect communication, each side)
+    Each kind is found with one query (four for feedback: conferences and indirect communication, each side)
     for all the services at once, then the leads and managers with one query each for everything found.
     The order is by service, then (kind, subject, due date, recipient): the same for every worker.
     """
@@ -533,10 +536,11 @@ def _open_tasks(case_ids: Iterable[int]) -> dict[tuple[str, int], Task]:
 GIVE_BATCH = 500
 
 
-def _insert_new(objects: list[Model], returning: tuple[str, ...]) -> list[tuple[Any, ...]]:
-    """Insert `objects` (one model) in one statement per GIVE_BATCH, leaving out any row a unique constraint says
-    is there already (another worker's), and return the `returning` columns of the rows inserted here:
-    `INSERT … ON CONFLICT DO NOTHING RETURNING …`, as PostgreSQL and SQLite both write it."""
+def _insert_new(objects: list[Model], unique: tuple[str, ...], returning: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """Insert `objects` (one model) in one statement per GIVE_BATCH, leaving out any row whose `unique` fields
+    (a unique constraint's) are there already (another worker's), and return the `returning` columns of the rows
+    inserted here: `INSERT … ON CONFLICT (…) DO NOTHING RETURNING …`, as PostgreSQL and SQLite both write it.
+    A conflict on any other constraint is an error, as it should be."""
     if not objects:
         return []
     meta = objects[0]._meta
@@ -544,13 +548,14 @@ def _insert_new(objects: list[Model], returning: tuple[str, ...]) -> list[tuple[
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     columns = ", ".join(quote(field.column) for field in fields)
     back = ", ".join(quote(meta.get_field(name).column) for name in returning)
+    target = ", ".join(quote(meta.get_field(name).column) for name in unique)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     inserted: list[tuple[Any, ...]] = []
     for start in range(0, len(objects), GIVE_BATCH):
         batch = objects[start : start + GIVE_BATCH]
         sql = (
             f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row] * len(batch))} "  # noqa: S608
-            f"ON CONFLICT DO NOTHING RETURNING {back}"
+            f"ON CONFLICT ({target}) DO NOTHING RETURNING {back}"
         )
         params = [field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in batch for field in fields]
         with connection.cursor() as cursor:
@@ -584,7 +589,7 @@ def _give(dues: list[Due], open_tasks: dict[tuple[str, int], Task], moment: dt.d
                 dedupe_key=f"{spec.family}:{due.kind}:{due.due_on.isoformat()}:{due.recipient.pk}",
                 created_at=moment,
             )
-    ours = {key for _pk, key in _insert_new(list(made.values()), ("id", "dedupe_key"))}
+    ours = {key for _pk, key in _insert_new(list(made.values()), ("dedupe_key",), ("id", "dedupe_key"))}
     keys = [task.dedupe_key for task in made.values()]
     held = {task.dedupe_key: task for task in Task.objects.filter(dedupe_key__in=keys)} if keys else {}
     for family, task in made.items():
@@ -601,7 +606,7 @@ def _give(dues: list[Due], open_tasks: dict[tuple[str, int], Task], moment: dt.d
         )
         for due in dues
     ]
-    given = _insert_new(rows, ("task",))
+    given = _insert_new(rows, ("kind", "subject_key", "due_on", "recipient"), ("task",))
     used = {task_id for (task_id,) in given}
     unused = [held[key].pk for key in ours if held[key].pk not in used]
     if unused:
@@ -624,9 +629,15 @@ def reminders_give(dues: list[Due]) -> int:
     open_tasks = _open_tasks({due.case.pk for due in dues})
     moment = clock.now()
     created = 0
-    for _service_id, group in groupby(dues, key=lambda due: due.case.service_id):
-        with transaction.atomic():
-            created += _give(list(group), open_tasks, moment)
+    for service_id, group in groupby(dues, key=lambda due: due.case.service_id):
+        try:
+            with transaction.atomic():
+                created += _give(list(group), open_tasks, moment)
+        except DatabaseError:
+            # One service's failure (its transaction undone) must not cost every other service its reminders:
+            # the next run gives what this one could not.
+            logger.exception("Reminders of service %s not given this run", service_id)
+            open_tasks = _open_tasks({due.case.pk for due in dues})
     return created
 
 

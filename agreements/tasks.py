@@ -33,10 +33,14 @@ def daily_reminders(on: str | None = None) -> int:
     Returns how many services had reminders to give. Rows left pending by an earlier run that crashed are
     emailed too.
     """
-    dues = reminders.reminders_to_give(today=_day(on))
-    reminders.reminders_give(dues)
-    # Emails only once the rows are committed (at once when this task runs outside a transaction).
-    transaction.on_commit(lambda: reminder_emails.send_pending_emails(reminder_emails.pending_ids()))
+    dues: list[reminders.Due] = []
+    try:
+        dues = reminders.reminders_to_give(today=_day(on))
+        reminders.reminders_give(dues)
+    finally:
+        # Emails only once the rows are committed (at once when this task runs outside a transaction); those left
+        # pending by an earlier run go even when this one failed to give its own.
+        transaction.on_commit(lambda: reminder_emails.send_pending_emails(reminder_emails.pending_ids()))
     return len({due.case.service_id for due in dues})
 
 

@@ -3,8 +3,10 @@
 A person's sex, ethnicity and disability, a contact's type, direction and appointment: each is a foreign key to
 a Code row. Joining the code table for each of them made the record pages' queries wide and dear to build.
 Codes are few (a few hundred) and change only when the lists are seeded or extended; each process reads them all
-in one query and keeps them for CODE_CACHE_SECONDS, and drops them at once when it saves or deletes a code itself.
-A code missing from the kept ones (added by another process meanwhile) makes the next look-up read them again.
+in one query and keeps them for CODE_CACHE_SECONDS; it drops them when it saves or deletes a code itself (at once
+and again at commit; codes added in bulk, by migrations, send no signal: processes started before them read them
+at the next miss or after CODE_CACHE_SECONDS). A code missing from the kept ones (added by another process
+meanwhile) makes the next look-up read them again.
 
 The entries handed out are shared between requests: read them, never change them.
 """
@@ -15,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterable
 
+from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -24,13 +27,15 @@ from cases.models import Code
 CODE_CACHE_SECONDS = 300
 
 _lock = threading.Lock()
-_kept: dict[str, object] = {"at": float("-inf"), "by_pk": {}}
+_kept: dict[str, object] = {"at": float("-inf"), "by_pk": {}, "generation": 0}
 
 
 def _load() -> dict[int, Code]:
+    generation = _kept["generation"]
     by_pk = {code.pk: code for code in Code.objects.all()}
     with _lock:
-        _kept["by_pk"], _kept["at"] = by_pk, time.monotonic()
+        if _kept["generation"] == generation:  # not forgotten while reading: keep them
+            _kept["by_pk"], _kept["at"] = by_pk, time.monotonic()
     return by_pk
 
 
@@ -70,9 +75,12 @@ CONTACT_CODES = ("contact_type", "direction", "appointment", "next_appointment_t
 def forget() -> None:
     with _lock:
         _kept["by_pk"], _kept["at"] = {}, float("-inf")
+        _kept["generation"] = int(_kept["generation"]) + 1  # type: ignore[call-overload]
 
 
 @receiver(post_save, sender=Code)
 @receiver(post_delete, sender=Code)
 def _code_changed(sender: type[Code], **kwargs: object) -> None:
+    # At once, and again once the change is committed: a read between the two would have kept the old rows.
     forget()
+    transaction.on_commit(forget)

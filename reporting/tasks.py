@@ -11,7 +11,6 @@ is delivered again and finishes what is left.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from celery import shared_task
 
@@ -19,8 +18,6 @@ from accounts.models import Service
 from core import clock
 from reporting.models import QuarterlyReturn, ReturnStatus
 from reporting.quarters import Quarter
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(name="reporting.tasks.build_due_drafts", acks_late=True)
@@ -47,8 +44,7 @@ def build_due_draft(service_id: int, on: str | None = None) -> int | None:
 def build_return(return_id: int, actor_id: int | None = None) -> int | None:
     """Build a return someone asked to rebuild. Nothing to do when it is no longer marked as building."""
     from accounts.models import User
-    from reporting.returns import exports
-    from reporting.returns.pdf import return_pdf_make_after_build
+    from reporting.returns.lifecycle import downloads_make
     from reporting.returns.services import return_build, return_build_failed, return_build_finished
 
     quarterly_return = QuarterlyReturn.objects.filter(pk=return_id).first()
@@ -60,18 +56,9 @@ def build_return(return_id: int, actor_id: int | None = None) -> int | None:
     except Exception:
         return_build_failed(quarterly_return=quarterly_return)
         raise
-    _spreadsheet(exports, version)
-    return_pdf_make_after_build(version=version)
+    downloads_make(version)
     return_build_finished(quarterly_return=quarterly_return)
     return version.pk
-
-
-def _spreadsheet(exports, version) -> None:
-    """Make the spreadsheet now, so downloading it is quick. If it fails, the first download makes it."""
-    try:
-        exports.xlsx_for(version)
-    except Exception:
-        logger.exception("Spreadsheet of return version %s not made: left for the first download", version.pk)
 
 
 @shared_task(name="reporting.tasks.build_return_pdf", acks_late=True)

@@ -538,12 +538,13 @@ class Bench:
             target=target,
             n=1,
             median=ms(first * 1000),
-            checks=[Check("time", first, 30), Check("nothing due", _over(second, first), 0.1)],
+            checks=[Check("time", first, 30), Check("nothing due", second, 3)],
             note=f"As of today, every service in one pass ({result['open_cases']:,} open cases): "
             f"{result['first_reminders']:,} reminders for {result['first_services']} services and "
             f"{result['first_emails']:,} emails in "
             f"{first:.1f} s; run again the same day (nothing new due): {result['second_reminders']:,} reminders in "
-            f"{second:.1f} s ('nothing due' checks that this costs at most a tenth of the first run). Both in a "
+            f"{second:.1f} s ('nothing due' asks at most 3 s, a tenth of the budget: finding reads only the open "
+            "cases, about 5% of all, in a fixed 15 queries, and giving costs a few statements a service). Both in a "
             "transaction rolled back afterwards.",
         )
 

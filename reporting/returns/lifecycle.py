@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from accounts.models import Role, Service, User
 from core import clock
-from reporting.models import QuarterlyReturn
+from reporting.models import QuarterlyReturn, ReturnVersion
 from reporting.returns import exports
 from reporting.returns.pdf import return_pdf_make_after_build
 from reporting.returns.services import return_build, return_get_or_create, schedule_for
@@ -103,13 +103,14 @@ def administrators_tell(*, quarterly_return: QuarterlyReturn) -> int:
     return sent
 
 
-def _spreadsheet(quarterly_return: QuarterlyReturn) -> None:
-    """Make the draft's spreadsheet now, so downloading it is quick. If it fails, the first download makes it."""
-    version = quarterly_return.versions.order_by("-number").first()
+def downloads_make(version: ReturnVersion) -> None:
+    """Straight after a build: make the version's spreadsheet now, so downloading it is quick (if that fails, the
+    first download makes it), then its PDF (reporting.returns.pdf)."""
     try:
         exports.xlsx_for(version)
     except Exception:
         logger.exception("Spreadsheet of return version %s not made: left for the first download", version.pk)
+    return_pdf_make_after_build(version=version)
 
 
 def draft_due_and_tell(*, service: Service, today: dt.date) -> QuarterlyReturn:
@@ -119,8 +120,7 @@ def draft_due_and_tell(*, service: Service, today: dt.date) -> QuarterlyReturn:
     """
     quarterly_return, created = draft_due(service=service, today=today)
     if created:
-        _spreadsheet(quarterly_return)
-        return_pdf_make_after_build(version=quarterly_return.versions.order_by("-number").first())
+        downloads_make(quarterly_return.versions.order_by("-number").first())
     if (
         quarterly_return.created_by_id is None
         and quarterly_return.administrators_told_at is None

@@ -6,8 +6,10 @@ for a version that has none (older versions, a failed or lost task), and again w
 it: it serves the kept file, or asks for it (ReturnExportRequest, so the task is queued once however often the
 waiting page polls) and says it is being prepared, or that making it failed.
 
-The summary holds figures only. It says when it was made and what it was made from (the version's number,
-built and submitted facts, checksum), never who downloaded it, so the same file serves everyone.
+The summary holds figures only, but a small figure can point to someone, so each download is logged as a
+disclosure of everyone the return counts, as the spreadsheet's is (reporting.returns.views._log_download). It
+says when it was made and what it was made from (the version's number, built and submitted facts, checksum),
+never who downloaded it, so the same file serves everyone; the log says who did.
 """
 
 from __future__ import annotations

@@ -236,3 +236,84 @@ def test_emails_are_claimed_and_marked_a_batch_at_a_time(
     assert len(queries) <= 5
     assert len(mail.outbox) == len(ids)
     assert reminder_emails.send_pending_emails(ids) == 0 and len(mail.outbox) == len(ids)
+
+
+# --- One failure does not cost the others ---------------------------------------------------------------
+
+
+def test_a_service_whose_giving_fails_leaves_the_others_theirs_and_the_next_run_gives_it(
+    allocated_case, facilitator, other_service, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from django.db import DatabaseError
+
+    other_case = allocated_case_in(other_service)
+    item_for(agreement_for(allocated_case, facilitator))
+    item_for(agreement_for(other_case, other_case.lead_facilitator))
+    real = reminders._give
+
+    def fails_for_ours(dues, open_tasks, moment):
+        if dues[0].case.service_id == allocated_case.service_id:
+            raise DatabaseError("this service's transaction failed")
+        return real(dues, open_tasks, moment)
+
+    with (
+        mock.patch.object(reminders, "_give", side_effect=fails_for_ours),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        daily_reminders(TARGET.isoformat())
+    assert list(SentReminder.objects.values_list("case", flat=True)) == [other_case.pk]
+    assert [m.to[0] for m in mail.outbox] == [other_case.lead_facilitator.email]
+    with django_capture_on_commit_callbacks(execute=True):
+        daily_reminders(TARGET.isoformat())
+    assert SentReminder.objects.count() == 2 and len(mail.outbox) == 2
+
+
+def test_a_dropped_mail_connection_is_opened_again_and_the_rest_go(allocated_case, facilitator):
+    from unittest import mock
+
+    from agreements import reminder_emails
+    from agreements.models import EmailState
+
+    on = everything_due_in(allocated_case)
+    reminders.run_reminders(today=on)
+    ids = reminder_emails.pending_ids()
+    real_send = reminder_emails.EmailMessage.send
+    calls = []
+
+    def drops_once(self, *args, **kwargs):
+        calls.append(self)
+        if len(calls) == 2:
+            raise reminder_emails.smtplib.SMTPServerDisconnected("dropped")
+        return real_send(self, *args, **kwargs)
+
+    with mock.patch.object(reminder_emails.EmailMessage, "send", drops_once):
+        assert reminder_emails.send_pending_emails(ids) == len(ids) - 1
+    states = list(SentReminder.objects.values_list("email_state", flat=True))
+    assert states.count(EmailState.SENDING) == 1 and states.count(EmailState.SENT) == len(ids) - 1
+
+
+def test_an_unreachable_mail_server_mid_run_puts_the_untried_back_to_pending(allocated_case, facilitator):
+    from unittest import mock
+
+    from agreements import reminder_emails
+    from agreements.models import EmailState
+
+    on = everything_due_in(allocated_case)
+    reminders.run_reminders(today=on)
+    ids = reminder_emails.pending_ids()
+
+    def always_drops(self, *args, **kwargs):
+        raise reminder_emails.smtplib.SMTPServerDisconnected("gone")
+
+    with (
+        mock.patch.object(reminder_emails.EmailMessage, "send", always_drops),
+        mock.patch.object(reminder_emails, "_reopen", return_value=False),
+    ):
+        assert reminder_emails.send_pending_emails(ids) == 0
+    states = list(SentReminder.objects.values_list("email_state", flat=True))
+    assert states.count(EmailState.SENDING) == 1  # the one tried: it may have gone, so never again
+    assert states.count(EmailState.PENDING) == len(ids) - 1
+    assert reminder_emails.send_pending_emails(reminder_emails.pending_ids()) == len(ids) - 1
+    assert len(mail.outbox) == len(ids) - 1

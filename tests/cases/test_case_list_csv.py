@@ -297,23 +297,31 @@ def test_case_rows_stop_at_the_limit(service, manager):
 # --- The processing log -----------------------------------------------------------------------------
 
 
-def test_each_download_writes_one_processing_log_row_without_names(as_user, service, manager, facilitator):
-    bulk_cases(3, service=service, created_by=manager, facilitators=[facilitator])
+def test_each_download_logs_a_disclosure_of_every_person_on_its_cases_and_no_one_else(
+    as_user, service, manager, facilitator, facilitator2, allocated_case
+):
+    chosen = bulk_cases(3, service=service, created_by=manager, facilitators=[facilitator2], stage=Stage.PREPARATION)
     before = ProcessingLogEntry.objects.count()
-    response = as_user(manager).get(CSV_URL, {"facilitator": facilitator.pk, "stage": "allocated"})
+    response = as_user(manager).get(CSV_URL, {"facilitator": facilitator2.pk, "stage": "preparation"})
     b"".join(response.streaming_content)
-    assert ProcessingLogEntry.objects.count() == before + 1
-    entry = ProcessingLogEntry.objects.latest("id")
-    assert (entry.user, entry.operation, entry.object_type, entry.case_id) == (
-        manager,
-        Operation.DISCLOSURE,
-        "CaseList",
-        None,
-    )
-    assert entry.reason.startswith("Case list downloaded as CSV: 3 cases")
-    assert "stage allocated" in entry.reason and f"facilitator user {facilitator.pk}" in entry.reason
-    for name in (facilitator.first_name, facilitator.last_name):
-        assert name not in entry.reason
-    assert entry.path == CSV_URL  # without the query string
-    as_user(manager).get(CSV_URL)
-    assert ProcessingLogEntry.objects.count() == before + 2
+    entries = list(ProcessingLogEntry.objects.filter(object_type="CaseList"))
+    people = {("offender", o.pk, o.case_id) for case in chosen for o in case.offenders.all()}
+    people |= {("victim", v.pk, v.case_id) for case in chosen for v in case.victims.all()}
+    assert {(e.person_kind, e.person_id, e.case_id) for e in entries} == people and len(entries) == len(people) == 3
+    assert ProcessingLogEntry.objects.count() == before + len(people)
+    assert not any(e.case_id == allocated_case.pk for e in entries)  # not in the file: not disclosed
+    for entry in entries:
+        assert (entry.user, entry.operation, entry.break_glass, entry.recipient) == (
+            manager,
+            Operation.DISCLOSURE,
+            False,
+            "",
+        )
+        assert entry.reason.startswith("Case list downloaded as CSV: 3 cases")
+        assert "stage preparation" in entry.reason and f"facilitator user {facilitator2.pk}" in entry.reason
+        assert facilitator2.first_name not in entry.reason and facilitator2.last_name not in entry.reason
+        assert entry.path == CSV_URL  # without the query string
+    everyone = as_user(manager).get(CSV_URL)
+    b"".join(everyone.streaming_content)
+    on_cases = {e.case_id for e in ProcessingLogEntry.objects.filter(object_type="CaseList")}
+    assert allocated_case.pk in on_cases  # the whole list, its people too
