@@ -73,29 +73,30 @@ def build_return_pdf(version_id: int) -> int | None:
 
 # The quarter before the one under way keeps getting late entries in the first weeks of a quarter (contacts logged
 # late, feedback calls, agreement copies, first contacts with people responsible: the longest standard is 21
-# days), so the frequent refresh keeps it fresh for that long; afterwards it is refreshed at night with the rest.
+# days), so it is refreshed hourly for that long; afterwards at night with the rest.
 LATE_ENTRY_DAYS = 21
 
 
 def _quarters(which: str, today: dt.date) -> list[Quarter]:
-    """The quarters a refresh job works out, newest first: "recent" the quarter under way (and the one before
-    it during the first LATE_ENTRY_DAYS days of a quarter), "all" every quarter the dashboard offers and the one
-    before the oldest (the comparison of the oldest)."""
+    """The quarters a refresh job works out, newest first: "recent" the quarter under way; "ended" the quarter
+    before it during the first LATE_ENTRY_DAYS days of a quarter (none afterwards); "all" every quarter the
+    dashboard offers and the one before the oldest (the comparison of the oldest)."""
     from reporting.forms import quarters_offered
 
     offered = quarters_offered(today)
     if which == "all":
         return [*offered, offered[-1].previous]
-    if (today - offered[0].start).days < LATE_ENTRY_DAYS:
-        return offered[:2]
+    if which == "ended":
+        return offered[1:2] if (today - offered[0].start).days < LATE_ENTRY_DAYS else []
     return offered[:1]
 
 
 @shared_task(name="reporting.tasks.refresh_figures", acks_late=True)
 def refresh_figures(which: str = "recent") -> int:
     """Work the dashboard's figures out again for every service (reporting.snapshots), for the quarters of
-    `_quarters` ("recent" every 15 minutes, "all" at night), then build the default dashboards again when their
-    quarter was among them. Returns how many quarters were refreshed."""
+    `_quarters` ("recent" every 15 minutes, "ended" hourly, "all" at night), then build the default dashboards
+    again when their quarter was among them. Each job works out one quarter at most, except the nightly one.
+    Returns how many quarters were refreshed."""
     from reporting.forms import default_quarter
     from reporting.snapshots import refresh
     from reporting.sql import figures_transaction

@@ -221,12 +221,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "privacy.tasks.retention_nightly",
         "schedule": crontab(hour=2, minute=45),
     },
-    # The dashboard's summary table (reporting/snapshots.py): the quarter under way (and the one before it in the first
-    # weeks of a quarter) every 15 minutes, all quarters nightly (reporting.tasks._quarters).
+    # The dashboard's summary table (reporting/snapshots.py): the quarter under way every 15 minutes, the one before
+    # it hourly in the first 3 weeks of a quarter, all quarters nightly (reporting.tasks._quarters).
     "dashboard-figures-recent": {
         "task": "reporting.tasks.refresh_figures",
         "schedule": crontab(minute="*/15"),
         "args": ("recent",),
+    },
+    "dashboard-figures-ended": {
+        "task": "reporting.tasks.refresh_figures",
+        "schedule": crontab(minute=7),
+        "args": ("ended",),
     },
     "dashboard-figures-all": {
         "task": "reporting.tasks.refresh_figures",

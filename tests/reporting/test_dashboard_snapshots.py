@@ -92,22 +92,35 @@ def _refreshed_quarters() -> set:
 
 
 @pytest.mark.parametrize(
-    ("day", "expected"),
+    ("day", "recent", "ended"),
     [
-        (dt.date(2026, 10, 1), [QUARTER.next, QUARTER]),  # a quarter's first day: the one just ended too
-        (dt.date(2026, 10, 21), [QUARTER.next, QUARTER]),  # its 21st day, the last of the late entries
-        (dt.date(2026, 10, 22), [QUARTER.next]),
-        (dt.date(2026, 12, 31), [QUARTER.next]),
+        (dt.date(2026, 10, 1), [QUARTER.next], [QUARTER]),  # a quarter's first day: the one just ended hourly too
+        (dt.date(2026, 10, 21), [QUARTER.next], [QUARTER]),  # its 21st day, the last of the late entries
+        (dt.date(2026, 10, 22), [QUARTER.next], []),
+        (dt.date(2026, 12, 31), [QUARTER.next], []),
     ],
 )
-def test_the_frequent_job_refreshes_the_quarter_under_way_and_the_last_one_only_in_its_first_weeks(
-    world, service, other_service, day, expected
-):
+def test_the_frequent_jobs_each_refresh_one_quarter_at_most(world, service, other_service, day, recent, ended):
     moment = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
     with clock.use(lambda: moment):
-        assert refresh_figures("recent") == len(expected)
-    assert _refreshed_quarters() == {quarter.start for quarter in expected}
-    assert FigureSnapshot.objects.count() == len(expected) * 2
+        assert refresh_figures("recent") == len(recent)
+        assert _refreshed_quarters() == {quarter.start for quarter in recent}
+        assert refresh_figures("ended") == len(ended)
+    assert _refreshed_quarters() == {quarter.start for quarter in [*recent, *ended]}
+    assert FigureSnapshot.objects.count() == len([*recent, *ended]) * 2
+
+
+def test_the_hourly_job_builds_the_default_dashboards_again_and_the_15_minute_one_does_not(world, monkeypatch):
+    from reporting import tasks
+
+    warmed = []
+    monkeypatch.setattr(tasks, "_warm", warmed.append)
+    moment = timezone.make_aware(dt.datetime(2026, 10, 5, 9, 0))
+    with clock.use(lambda: moment):
+        refresh_figures("recent")
+        assert warmed == []
+        refresh_figures("ended")
+        assert warmed == [QUARTER]
 
 
 def test_the_jobs_refresh_the_quarter_under_way_often_and_all_of_them_nightly(world, service, other_service):
