@@ -21,9 +21,10 @@ The rule
   indirect communication, agreements and their PDF copies, feedback, and htmx fragments of these.
   A case page that shows them nobody's record (an administrator's overview of a case) needs no reason.
 - One reason opens the whole case to that user for 8 hours (audit.services.BREAK_GLASS_HOURS), or
-  until they sign out or their session ends, whichever comes first. Every processing-log row they
-  write about the case meanwhile carries break_glass=True and the reason; the service's managers get
-  a task to review it.
+  until they sign out or their session ends, whichever comes first: the access keeps a digest of the session
+  it was given in and is live in that session only, so a session that lapses unseen ends it too. Every
+  processing-log row they write about the case meanwhile carries break_glass=True and the reason; the
+  service's managers get a task to review it.
 - Apart from those facilitators, break-glass never opens anything: for everyone else it runs only after
   cases.permissions has allowed the record, and only adds a step. Someone the permissions refuse
   (another service's staff, offender-side staff, victim liaison officers, commissioners,
@@ -45,9 +46,12 @@ record to a request that would change it.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+
+from django.db.models import Q
 
 from accounts.models import Role, User
 from audit.models import BreakGlassAccess
@@ -56,22 +60,31 @@ from cases import permissions
 from cases.models import Case, Offender, Victim
 from core import clock
 
-# Whether the request being answered only reads (GET or HEAD); set by audit.middleware.BreakGlassMiddleware.
+# Whether the request being answered only reads (GET or HEAD), and the digest of its session; set by
+# audit.middleware.BreakGlassMiddleware.
 _READING: ContextVar[bool] = ContextVar("rjcase_break_glass_reading", default=False)
+_SESSION: ContextVar[str] = ContextVar("rjcase_break_glass_session", default="")
 
 
 def reading() -> bool:
     return _READING.get()
 
 
+def session_digest(session_key: str | None) -> str:
+    """What an access keeps of the session it was given in: a digest, never the key itself."""
+    return hashlib.sha256(f"rjcase-break-glass:{session_key}".encode()).hexdigest() if session_key else ""
+
+
 @contextmanager
-def answering(method: str) -> Iterator[None]:
-    """Around a request's answer: records whether it only reads (GET or HEAD)."""
-    token = _READING.set(method in ("GET", "HEAD"))
+def answering(method: str, session_key: str | None = None) -> Iterator[None]:
+    """Around a request's answer: records whether it only reads (GET or HEAD), and its session."""
+    reading_token = _READING.set(method in ("GET", "HEAD"))
+    session_token = _SESSION.set(session_digest(session_key))
     try:
         yield
     finally:
-        _READING.reset(token)
+        _READING.reset(reading_token)
+        _SESSION.reset(session_token)
 
 
 class BreakGlassRequired(Exception):
@@ -106,9 +119,11 @@ def needs_reason(user: User, case: Case, person: Victim | Offender | None = None
 
 
 def live_access(user: User, case_id: int) -> BreakGlassAccess | None:
-    """The user's reason on the case that is still running, if any."""
+    """The user's reason on the case that is still running in this session, if any: one given in another
+    session (one that lapsed without signing out, or another browser) is not."""
+    sessions = Q(session_digest="") | Q(session_digest=_SESSION.get() or "-")
     return (
-        BreakGlassAccess.objects.filter(user=user, case_id=case_id, expires_at__gt=clock.now())
+        BreakGlassAccess.objects.filter(sessions, user=user, case_id=case_id, expires_at__gt=clock.now())
         .order_by("-expires_at")
         .first()
     )

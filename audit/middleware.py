@@ -56,7 +56,8 @@ class BreakGlassMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with answering(request.method):
+        session = getattr(request, "session", None)
+        with answering(request.method, session.session_key if session is not None else None):
             return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

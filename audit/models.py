@@ -90,6 +90,9 @@ class BreakGlassAccess(models.Model):
     reason = models.CharField(max_length=300)
     at = models.DateTimeField()
     expires_at = models.DateTimeField()
+    # A digest of the session the reason was given in (audit.breakglass.session_digest): the access ends with that
+    # session, however it ends (signing out, or lapsing unseen). Blank: given outside a request, tied to none.
+    session_digest = models.CharField(max_length=64, blank=True, default="")
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

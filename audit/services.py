@@ -150,6 +150,13 @@ def _people_seen(case: Case, user: User, person: Victim | Offender | None) -> li
 
 
 @transaction.atomic
+def _session_digest(request: HttpRequest | None) -> str:
+    from audit.breakglass import session_digest  # audit.breakglass reads this module
+
+    session = getattr(request, "session", None) if request is not None else None
+    return session_digest(session.session_key if session is not None else None)
+
+
 def break_glass_open(
     *,
     user: User,
@@ -177,6 +184,7 @@ def break_glass_open(
         reason=reason,
         at=moment,
         expires_at=ends,
+        session_digest=_session_digest(request),
     )
     for kind, ids in _people_seen(case, user, person):
         if ids:

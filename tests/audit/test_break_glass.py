@@ -286,6 +286,20 @@ def test_signing_out_ends_the_reason(as_user, covering, victim):
     assert _is_reason_page(client.get(victim.get_absolute_url()), victim.case)
 
 
+def test_a_reason_lives_only_in_the_session_it_was_given_in(as_user, covering, victim):
+    """A session that lapses without signing out (the browser closed, 30 minutes idle) takes the reason with it:
+    the next session, or another browser, is asked again."""
+    client = as_user(covering)
+    client.post(_reason_url(victim.case, next=victim.get_absolute_url()), {"reason": REASON})
+    access = BreakGlassAccess.objects.get()
+    assert access.session_digest and client.session.session_key not in access.session_digest
+    assert client.get(victim.get_absolute_url()).status_code == 200
+    elsewhere = as_user(covering)  # a second session of the same person, the first never signed out of
+    assert _is_reason_page(elsewhere.get(victim.get_absolute_url()), victim.case)
+    assert client.get(victim.get_absolute_url()).status_code == 200  # still open where it was given
+    assert BreakGlassAccess.objects.count() == 1
+
+
 def test_next_leads_only_to_this_site(as_user, covering, victim):
     url = _reason_url(victim.case, next="https://elsewhere.example/steal")
     response = as_user(covering).post(url, {"reason": REASON})
