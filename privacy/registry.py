@@ -278,7 +278,7 @@ RECORDS: tuple[Record, ...] = (
         "audit.BreakGlassAccess",
         "case_id",
         ("reason",),
-        ("person_kind",),
+        ("person_kind", "session_digest"),  # the digest of a session identifies nobody
         owners={
             "victim": lambda pk: Q(person_kind="victim", person_id=pk),
             "offender": lambda pk: Q(person_kind="offender", person_id=pk),
