@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts.models import Service
 from cases.models import Case, Offender, Stage, Victim
+from cases.selectors import with_next_due
 from reporting.csv_export import ROWS_PER_CHUNK
 
 HEADER = (
@@ -95,6 +96,8 @@ def _people_on_case(model: type[Victim] | type[Offender]) -> Coalesce:
 
 def export_values(cases: QuerySet[Case]) -> QuerySet:
     """`cases` as the export's columns (COLUMNS), in the list's order: one query, whatever the number of rows."""
+    if "next_due_on" not in cases.query.annotations:
+        cases = with_next_due(cases)
     return (
         cases.select_related(None)
         .annotate(export_harmed=_people_on_case(Victim), export_responsible=_people_on_case(Offender))

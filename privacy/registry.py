@@ -155,7 +155,6 @@ RECORDS: tuple[Record, ...] = (
             "psr_status",
             "police_station",
             "withdrawn_by",
-            "next_step",
         ),
     ),
     Record("cases.Allocation", "case_id", ("reason",)),

@@ -1,5 +1,5 @@
 """A case's own row, written once everything on the case is known: its stage, dates, allocation, outcome and the
-fields kept up to date for the lists and figures (last_contact_at, first_contact_at, next_due_on, next_step)."""
+fields kept up to date for the lists and figures (last_contact_at, first_contact_at)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from bench.datagen import words
 from bench.datagen.shares import ACTIVITY_OUTCOMES
 from bench.datagen.timebase import MINUTES
-from cases.selectors_lists import TEAM_NEXT_STEP
 
 if TYPE_CHECKING:
     from bench.datagen.cases import Builder, CaseState
@@ -62,9 +61,6 @@ def write_case(
     cj_stage = CJ_STAGE.get(source) or rng.choice(("pre_charge", "pre_sentence", "community", "custody", "licence"))
     first, last = b.name()
     hate = "Hate crime" in flags
-    due, step = min(c.open_tasks) if c.open_tasks and not closed else (None, "")
-    if not closed and not step:
-        step = TEAM_NEXT_STEP.get(c.stage, "")
     co_defendants = "1" if len(c.offenders) > 1 else rng.choice(("0", "0", "0", "0", "0", "1", "2", "3_plus"))
     row = b.m_case(
         id=c.id,
@@ -120,8 +116,6 @@ def write_case(
         victim_contact_end_on=(tb.day(c.closed_at // DAY + 28) if closed and outcome in ACTIVITY_OUTCOMES else None),
         last_contact_at=tb.ts(c.last_contact) if c.last_contact else None,
         first_contact_at=tb.ts(c.first_contact) if c.first_contact is not None else None,
-        next_due_on=tb.day(due) if due is not None else None,
-        next_step=step,
     )
     t["case"].add(row)
     other = b.pick_offence() if rng.random() < 0.2 else offence
@@ -139,5 +133,5 @@ CASE_COLUMNS = (
     "victim_details_requested_on victim_details_received_on officer_in_case police_station lead_facilitator_id "
     "second_facilitator_id allocated_at youth_route is_paused paused_reason closed_on outcome_id "
     "not_proceeding_reason_id withdrawn_by outcome_reason victim_contact_end_on last_contact_at "
-    "first_contact_at next_due_on next_step"
+    "first_contact_at"
 )

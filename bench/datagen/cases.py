@@ -4,7 +4,7 @@ closure, and what the services write on the way (timeline, tasks, the processing
 Each case first gets a plan: its fate (shares.FATE, plus a few that fail screening) and the moment of each
 step. Then its rows are written for every step before the cut-off (today, or earlier for a case held open for
 the bench facilitator's caseload): a case whose last step is still to come is open at the stage it has reached,
-with its open tasks, and its denormalised fields (stage_changed_at, last_contact_at, next_due_on, next_step,
+with its open tasks, and its denormalised fields (stage_changed_at, last_contact_at, first_contact_at,
 allocated_at...) are worked out from the rows written. The people's records are in records.py; what happens
 after allocation is in pathway.py and activity.py; permission rows and contact entries are derived by the
 database (derived.py).

@@ -150,10 +150,10 @@ class Case(models.Model):
     first_contact_at = models.DateTimeField(
         null=True, blank=True, help_text="The first contact (not an attempt) with anyone on the case."
     )
-    next_due_on = models.DateField(null=True, blank=True)
-    next_step = models.CharField(max_length=200, blank=True)
+    # What is due next on a case (its soonest open task) is read from the tasks themselves:
+    # cases.selectors.with_next_due / with_next_step.
 
-    history = HistoricalRecords(excluded_fields=["last_contact_at", "first_contact_at", "next_due_on", "next_step"])
+    history = HistoricalRecords(excluded_fields=["last_contact_at", "first_contact_at"])
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -106,7 +106,11 @@ class Task(models.Model):
         indexes = [
             models.Index(
                 fields=["assignee", "due_on"], name="task_open_by_assignee", condition=models.Q(done_at__isnull=True)
-            )
+            ),
+            # A case's soonest open task (cases.selectors.with_next_due): the top of this index.
+            models.Index(
+                fields=["case", "due_on", "id"], name="task_open_by_case", condition=models.Q(done_at__isnull=True)
+            ),
         ]
 
     def __str__(self) -> str:

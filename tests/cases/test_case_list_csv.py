@@ -37,7 +37,6 @@ CASE_MARKERS = {
     "police_station": "Stationmarker Police Station",
     "paused_reason": "Pausedmarker reason",
     "outcome_reason": "Outcomemarker reason",
-    "next_step": "Nextstepmarker call back",
 }
 OFFENDER_MARKERS = ("Oscar", "Offendertest", "90/123456A", "X123456", "12 Offender Road", "07700 900111")
 OFFENCE_MARKERS = ("Entered a house through a back window", "Testtown high street", "TS/12345/26")
@@ -84,7 +83,7 @@ def test_service_team_downloads_the_case_list(request, as_user, persona, allocat
         "Allocated on": allocated_on,
         "First contact on": "",
         "Last contact on": "",
-        "Next due on": _day(allocated_case.next_due_on),
+        "Next due on": _day(allocated_case.tasks.filter(done_at__isnull=True).order_by("due_on").first().due_on),
         "Closed on": "",
         "Outcome": "",
         "Domestic abuse": "No",

@@ -98,3 +98,21 @@ def test_person_page_shows_coded_fields_from_the_kept_codes(as_user, facilitator
     victim.save()
     page = as_user(facilitator).get(reverse("cases:victim_detail", args=[victim.pk])).content.decode()
     assert victim.sex.label in page
+
+
+def test_next_step_and_next_due_are_the_soonest_open_task_and_follow_it(as_user, own_case, facilitator, manager):
+    from cases.services.common import tasks_complete
+
+    own_case.tasks.all().delete()
+    page = as_user(facilitator).get(reverse("cases:my_work")).content.decode()
+    assert "None set" in page  # no open task on the case
+    _tasks(own_case, facilitator, [9, 3])
+    soonest = own_case.tasks.get(due_on=TODAY + dt.timedelta(days=3))
+    listed = {c.pk: c for c in selectors_lists.my_cases_matching(user=facilitator, query="")}
+    assert (listed[own_case.pk].next_due_on, listed[own_case.pk].next_step) == (soonest.due_on, soonest.title)
+    tasks_complete(tasks=own_case.tasks.filter(pk=soonest.pk), actor=facilitator)
+    listed = {c.pk: c for c in selectors_lists.my_cases_matching(user=facilitator, query="")}
+    later = own_case.tasks.get(due_on=TODAY + dt.timedelta(days=9))
+    assert (listed[own_case.pk].next_due_on, listed[own_case.pk].next_step) == (later.due_on, later.title)
+    page = as_user(manager).get(reverse("cases:case_list")).content.decode()
+    assert f"{later.due_on:%-d %B %Y}" in page

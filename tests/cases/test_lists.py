@@ -78,7 +78,6 @@ def bulk_cases(
             second_facilitator=second,
             allocated_at=now if lead else None,
             last_contact_at=now - dt.timedelta(days=2),
-            next_due_on=now.date() + dt.timedelta(days=3),
             **codes,
         )
         for i in range(count)
