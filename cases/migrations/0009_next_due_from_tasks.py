@@ -5,23 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0008_contact_summary_indexes'),
+        ("cases", "0008_contact_summary_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='case',
-            name='next_due_on',
+            model_name="case",
+            name="next_due_on",
         ),
         migrations.RemoveField(
-            model_name='case',
-            name='next_step',
+            model_name="case",
+            name="next_step",
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(condition=models.Q(('done_at__isnull', True)), fields=['case', 'due_on', 'id'], name='task_open_by_case'),
+            model_name="task",
+            index=models.Index(
+                condition=models.Q(("done_at__isnull", True)), fields=["case", "due_on", "id"], name="task_open_by_case"
+            ),
         ),
     ]
