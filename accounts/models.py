@@ -5,6 +5,12 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 
+def staff_name(first_name: str | None, last_name: str | None, username: str | None) -> str:
+    """How a member of staff is named on pages and files: their full name, or their username when they have none
+    (User.display_name; also for names read as plain columns, as the case list download does)."""
+    return f"{first_name or ''} {last_name or ''}".strip() or (username or "")
+
+
 class Role(models.TextChoices):
     FACILITATOR = "facilitator", "Facilitator"
     MANAGER = "manager", "RJ manager"
@@ -104,11 +110,11 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.username
+        return self.display_name
 
     @property
     def display_name(self) -> str:
-        return self.get_full_name() or self.username
+        return staff_name(self.first_name, self.last_name, self.username)
 
     @property
     def is_rj_team(self) -> bool:

@@ -22,7 +22,7 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import Service
+from accounts.models import Service, staff_name
 from cases.models import Case, Offender, Stage, Victim
 from cases.selectors import with_next_due
 from reporting.csv_export import ROWS_PER_CHUNK
@@ -106,11 +106,6 @@ def export_values(cases: QuerySet[Case]) -> QuerySet:
     )
 
 
-def _staff_name(first: str | None, last: str | None, username: str | None) -> str:
-    """As User.display_name: the full name, or the username when there is none."""
-    return f"{first or ''} {last or ''}".strip() or (username or "")
-
-
 def _day(value: dt.date | dt.datetime | None) -> str:
     """An ISO date; a moment as the day it fell on in the service's time zone."""
     if value is None:
@@ -153,8 +148,8 @@ def _row(values: tuple) -> list[str]:
         source or "",
         STAGE_LABELS.get(stage, stage),
         _yes_no(paused),
-        _staff_name(lead_first, lead_last, lead_username),
-        _staff_name(second_first, second_last, second_username),
+        staff_name(lead_first, lead_last, lead_username),
+        staff_name(second_first, second_last, second_username),
         _day(allocated_at),
         _day(first_contact_at),
         _day(last_contact_at),
